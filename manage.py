@@ -1,0 +1,135 @@
+"""Command line of the project; `./assistant <command>` runs it in the venv.
+
+  run       set up, then run the action server and the Rasa server until Ctrl-C
+  test      set up, then run every test (unit, data validation, story tests, end-to-end)
+  setup     build the knowledge base and train the model when their inputs changed
+  train     train the model even if one exists for the current data
+  build-kb  rebuild the knowledge base
+  shell     chat in the terminal with the running assistant (needs `run` in another terminal)
+  config    print the effective configuration
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import settings
+from ops import build_steps, services
+
+
+def setup() -> None:
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    settings.LOG_DIR.mkdir(parents=True, exist_ok=True)
+    build_steps.ensure_knowledge_base()
+    model = build_steps.ensure_model()
+    print(f"==> ready: model {model.name}", flush=True)
+
+
+def run() -> int:
+    setup()
+    model = build_steps.model_path()
+    log_dir = settings.LOG_DIR
+    started = time.monotonic()
+    running = []
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        print("\n==> stopping…", flush=True)
+        services.stop_all(running)
+        print("==> stopped", flush=True)
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        print("==> starting the action server and the Rasa server (about a minute)", flush=True)
+        actions = services.action_server(settings.ACTION_PORT, log_dir / "actions.log", echo=True).start()
+        running.append(actions)
+        rasa = services.rasa_server(model, settings.RASA_PORT, log_dir / "rasa.log", echo=True).start()
+        running.append(rasa)
+        actions.wait_healthy(120)
+        rasa.wait_healthy(300)
+    except (RuntimeError, TimeoutError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        services.stop_all(running)
+        return 1
+    base = f"http://{settings.HOST}:{settings.RASA_PORT}"
+    print(
+        f"""
+==> the assistant is running (started in {time.monotonic() - started:.0f}s)
+    REST channel:  POST {base}/webhooks/rest/webhook  {{"sender": "me", "message": "hi"}}
+    chat here:     ./assistant shell   (in another terminal)
+    logs:          {log_dir}/  (rasa.log, actions.log)
+    Ctrl-C stops everything.
+""",
+        flush=True,
+    )
+    while True:
+        for service in running:
+            if service.process and service.process.poll() is not None:
+                print(f"error: {service.name} stopped unexpectedly; see {service.log_path}", file=sys.stderr)
+                services.stop_all(running)
+                return 1
+        time.sleep(1)
+
+
+def test(extra_args) -> int:
+    setup()
+    env = {**os.environ, **settings.rasa_environment()}
+    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *(extra_args or ["tests"])]
+    return subprocess.call(argv, cwd=settings.ROOT, env=env)
+
+
+def shell() -> int:
+    """Rasa's own terminal chat, with the model, endpoints and stores of `run`."""
+    setup()
+    started = []
+    try:
+        requests_ok = services.is_healthy(f"http://127.0.0.1:{settings.ACTION_PORT}/health")
+        if not requests_ok:  # `run` is not running: bring our own action server
+            started.append(services.action_server(settings.ACTION_PORT, settings.LOG_DIR / "actions.log").start())
+            started[0].wait_healthy(120)
+        argv = [
+            sys.executable, "-m", "rasa", "shell", "--model", str(build_steps.model_path()),
+            "--endpoints", "endpoints.yml", "--port", str(settings.RASA_PORT + 1),
+        ]
+        env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(settings.ROOT)}
+        return subprocess.call(argv, cwd=settings.ROOT, env=env)
+    finally:
+        services.stop_all(started)
+
+
+def main(argv) -> int:
+    command, rest = (argv[0], argv[1:]) if argv else ("help", [])
+    if command == "run":
+        return run()
+    if command == "test":
+        return test(rest)
+    if command == "setup":
+        setup()
+        return 0
+    if command == "train":
+        build_steps.ensure_model(force=True)
+        return 0
+    if command == "build-kb":
+        build_steps.ensure_knowledge_base(force=True)
+        return 0
+    if command == "shell":
+        return shell()
+    if command == "config":
+        for name, value, description in settings.describe():
+            print(f"{name:22} {value}\n{'':22} {description}")
+        return 0
+    print(__doc__)
+    return 0 if command in {"help", "-h", "--help"} else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

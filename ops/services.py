@@ -1,0 +1,134 @@
+"""Starting, watching and stopping the assistant's processes.
+
+Used by `./assistant run` and by the end-to-end test fixtures, so tests start
+the servers exactly the way a user does.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+import settings
+
+PYTHON = sys.executable
+
+
+@dataclass
+class Service:
+    name: str
+    argv: List[str]
+    health_url: str
+    log_path: Path
+    env: Dict[str, str] = field(default_factory=dict)
+    echo: bool = False  # also print output to the console, prefixed
+    process: Optional[subprocess.Popen] = None
+
+    def start(self) -> "Service":
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **settings.rasa_environment(), **self.env}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.ROOT), env.get("PYTHONPATH", "")]))
+        self.process = subprocess.Popen(
+            self.argv,
+            cwd=settings.ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: Ctrl-C is handled here, once
+        )
+        threading.Thread(target=self._pump, daemon=True).start()
+        return self
+
+    def _pump(self) -> None:
+        assert self.process and self.process.stdout
+        with open(self.log_path, "ab") as log:
+            for line in self.process.stdout:
+                log.write(line)
+                log.flush()
+                if self.echo:
+                    sys.stdout.write(f"[{self.name}] {line.decode('utf-8', 'replace')}")
+                    sys.stdout.flush()
+
+    def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with code {self.process.returncode}; see {self.log_path}:\n"
+                    + tail(self.log_path)
+                )
+            if is_healthy(self.health_url):
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"{self.name} not healthy after {timeout:.0f}s; see {self.log_path}:\n" + tail(self.log_path))
+
+    def stop(self, timeout: float = 15) -> None:
+        if not self.process or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass
+
+
+def is_healthy(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def action_server(port: int, log_path: Path, env: Optional[Dict[str, str]] = None, echo=False) -> Service:
+    return Service(
+        name="actions",
+        argv=[PYTHON, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(port)],
+        health_url=f"http://127.0.0.1:{port}/health",
+        log_path=log_path,
+        env=env or {},
+        echo=echo,
+    )
+
+
+def rasa_server(model: Path, port: int, log_path: Path, env: Optional[Dict[str, str]] = None, echo=False) -> Service:
+    return Service(
+        name="rasa",
+        argv=[
+            PYTHON, "-m", "rasa", "run",
+            "--model", str(model),
+            "--endpoints", "endpoints.yml",
+            "--credentials", "credentials.yml",
+            "--enable-api",
+            "--auth-token", (env or {}).get("RASA_API_TOKEN", settings.RASA_API_TOKEN),
+            "--interface", settings.HOST,
+            "--port", str(port),
+            "--cors", "*",
+        ],
+        health_url=f"http://127.0.0.1:{port}/",
+        log_path=log_path,
+        env=env or {},
+        echo=echo,
+    )
+
+
+def stop_all(services: List[Service]) -> None:
+    for service in reversed(services):
+        service.stop()
