@@ -82,6 +82,9 @@ def model_path() -> Path:
 
 def ensure_model(force: bool = False) -> Path:
     """Train a model unless one for exactly this data already exists."""
+    from ops import nlu_from_vocabulary
+
+    nlu_from_vocabulary.write()  # part of the training data, so before the fingerprint
     target = model_path()
     if target.exists() and not force:
         return target

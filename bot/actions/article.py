@@ -1,0 +1,50 @@
+"""Answering free-text questions from the article."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.resources import knowledge_base
+from coaching import consultation
+from coaching.article_answers import (
+    EXERCISES_WITHHELD, NOTHING_FOUND, choose_passages, compose_answer, driver_question, mentions_exercises,
+)
+from coaching.explanation import driver_quotes
+
+# Passages scoring below this are not about the question (see the retrieval benchmark).
+MIN_ANSWER_SCORE = 2.0
+
+
+def needs_clinician(tracker: Tracker) -> bool:
+    """A red flag was found, now or earlier in this conversation."""
+    level = tracker.get_slot("triage_level")
+    return (level is not None and level != "self_care") or consultation.assess(tracker.slots).is_red_flag
+
+
+def answer_text(
+    question: str, lead: str = "Here's what the trainer's article says:", withhold_exercises: bool = False
+) -> str | None:
+    kb = knowledge_base()
+    driver = driver_question(question, kb.concepts_in(question))
+    if driver:
+        passages = driver_quotes(kb, driver)
+    else:
+        passages = choose_passages(kb.answer(question, limit=3), MIN_ANSWER_SCORE)
+    if not passages:
+        return None
+    if withhold_exercises and mentions_exercises(question, *(p.text for p in passages)):
+        return EXERCISES_WITHHELD  # a knee that needs a clinician never gets an exercise list
+    return compose_answer(passages, kb.cite, lead=lead)
+
+
+class ActionAnswerFromArticle(Action):
+    def name(self) -> Text:
+        return "action_answer_from_article"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        question = tracker.latest_message.get("text") or ""
+        answer = answer_text(question, withhold_exercises=needs_clinician(tracker))
+        dispatcher.utter_message(text=answer or NOTHING_FOUND)
+        return []

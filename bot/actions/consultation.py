@@ -1,0 +1,184 @@
+"""The consultation: consent, the form (red flags, intake, self-checks), the conclusion.
+
+Thin adapters: the flow is coaching/consultation.py, the safety rules
+coaching/triage.py, the advice coaching/movement_profile.py,
+exercise_plan.py and explanation.py.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+import settings
+from bot.actions.resources import knowledge_base, record_store
+from coaching import consultation, triage
+from coaching.exercise_plan import format_exercise_plan, plan_exercises
+from coaching.explanation import compose_explanation
+from coaching.movement_profile import movement_profile
+
+FORM = "consultation_form"
+CONSULTATION_SLOTS = consultation.INTAKE_SLOTS + consultation.CHECK_SLOTS + [
+    "triage_level", "volunteered_flags", "movement_profile",
+]
+
+
+def _latest(tracker: Tracker):
+    message = tracker.latest_message or {}
+    return message.get("text") or "", (message.get("intent") or {}).get("name"), message.get("entities") or []
+
+
+def _triage_events(result: triage.TriageResult) -> List[EventType]:
+    return [SlotSet("triage_level", result.level)]
+
+
+class ActionStartConsultation(Action):
+    """Someone describes their knee or asks to be checked."""
+
+    def name(self) -> Text:
+        return "action_start_consultation"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        text, _, _ = _latest(tracker)
+        # Safety before anything else, consent or not: a red flag in the very
+        # first message gets the urgent advice straight away.
+        found = triage.detect_volunteered(text)
+        result = triage.assess(dict(found.answers), frozenset(found.flags))
+        if result.is_red_flag:
+            dispatcher.utter_message(text=triage.format_triage_message(result))
+            return _triage_events(result)
+        if tracker.get_slot("consent_given") is True:
+            return [FollowupAction(FORM)]
+        dispatcher.utter_message(response="utter_ask_consent")
+        return [SlotSet("awaiting_consent", True)]
+
+
+class ActionRecordConsent(Action):
+    def name(self) -> Text:
+        return "action_record_consent"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        _, intent, _ = _latest(tracker)
+        if intent != "affirm":
+            dispatcher.utter_message(response="utter_consent_declined")
+            return [SlotSet("awaiting_consent", False), SlotSet("consent_given", False)]
+        dispatcher.utter_message(response="utter_consent_thanks")
+        # What they said before consenting (e.g. "left knee, stairs, 3 weeks")
+        # counts now, so they aren't asked again.
+        earlier = [
+            (e.get("text"), (e.get("parse_data") or {}).get("entities"))
+            for e in tracker.events
+            if e.get("event") == "user"
+            and ((e.get("parse_data") or {}).get("intent") or {}).get("name") in consultation.FACT_INTENTS - {"affirm", "deny"}
+        ][-3:]
+        facts = consultation.facts_from_messages(earlier)
+        return (
+            [SlotSet("awaiting_consent", False), SlotSet("consent_given", True)]
+            + [SlotSet(slot, value) for slot, value in facts.items()]
+            + [FollowupAction(FORM)]
+        )
+
+
+class ValidateConsultationForm(FormValidationAction):
+    """Reads every answer, then decides the next question (or the end)."""
+
+    def name(self) -> Text:
+        return "validate_consultation_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        text, intent, entities = _latest(tracker)
+        requested = tracker.get_slot("requested_slot")
+        slots = dict(tracker.slots)
+        reading = consultation.read_message(slots, requested, text, intent, entities)
+        for note in reading.notes:
+            dispatcher.utter_message(text=note)
+        slots.update(reading.updates)
+        events: List[EventType] = [SlotSet(k, v) for k, v in reading.updates.items()]
+
+        was_screening = requested is None or requested.startswith("rf_")
+        remaining = consultation.remaining_slots(slots)
+        next_slot = remaining[0] if remaining else None
+        if was_screening and requested and next_slot and not next_slot.startswith("rf_"):
+            dispatcher.utter_message(response="utter_screening_clear")
+        events.append(SlotSet("requested_slot", next_slot))
+        return events
+
+
+class ActionConcludeConsultation(Action):
+    def name(self) -> Text:
+        return "action_conclude_consultation"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        slots = dict(tracker.slots)
+        result = consultation.assess(slots)
+        summary = consultation.intake_summary(slots)
+        profile_name, exercise_ids = None, []
+        if not result.allows_exercises:
+            # A red flag: advice on where to get care, and never an exercise list.
+            dispatcher.utter_message(text=triage.format_triage_message(result))
+        else:
+            profile = movement_profile(summary)
+            plan = plan_exercises(profile.profile, _pain(summary), summary.get("aggravating_activities") or ())
+            dispatcher.utter_message(text=compose_explanation(profile, summary, knowledge_base()))
+            dispatcher.utter_message(text=format_exercise_plan(plan))
+            dispatcher.utter_message(
+                text=(
+                    f"If you'd like a proper assessment and a programme made for you, you can book a session "
+                    f"with {settings.TRAINER_NAME} through {settings.TRAINER_CONTACT}. I've saved a summary "
+                    f"of your answers for them, so you won't have to repeat yourself."
+                )
+            )
+            profile_name = profile.profile
+            exercise_ids = [item.id for item in plan.exercises]
+        if tracker.get_slot("consent_given") is True:
+            record_store().save_consultation(
+                tracker.sender_id,
+                channel=tracker.get_latest_input_channel() or "rest",
+                triage_level=result.level,
+                triage_reasons=[{"flag": r.flag, "reason": r.reason, "source": r.source} for r in result.reasons],
+                intake=summary,
+                profile=profile_name,
+                exercises=exercise_ids,
+                summary=consultation.describe_intake(summary),
+            )
+        return _triage_events(result) + [SlotSet("movement_profile", profile_name)]
+
+
+def _pain(summary: Dict[str, Any]):
+    value = summary.get("pain_score")
+    return value if isinstance(value, int) else None
+
+
+class ActionAssessVolunteeredRedFlags(Action):
+    """A red flag mentioned outside the questions (e.g. after the consultation)."""
+
+    def name(self) -> Text:
+        return "action_assess_volunteered_red_flags"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        return ActionStartConsultation().run(dispatcher, tracker, domain)
+
+
+class ActionRestartConsultation(Action):
+    def name(self) -> Text:
+        return "action_restart_consultation"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        reset = [SlotSet(slot, None) for slot in consultation.screening_slots() + CONSULTATION_SLOTS]
+        reset += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        dispatcher.utter_message(text="Okay, let's start again from the beginning.")
+        if tracker.get_slot("consent_given") is True:
+            return reset + [FollowupAction(FORM)]
+        dispatcher.utter_message(response="utter_ask_consent")
+        return reset + [SlotSet("awaiting_consent", True)]
+
+
+class ActionStopConsultation(Action):
+    def name(self) -> Text:
+        return "action_stop_consultation"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(response="utter_ask_continue_later")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("awaiting_consent", False)]

@@ -1,0 +1,30 @@
+"""Erasing a person's data on request."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.resources import record_store
+from bot.erasure import ERASURE_SLOT
+
+
+class ActionDeleteMyData(Action):
+    def name(self) -> Text:
+        return "action_delete_my_data"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        deleted = record_store().delete_conversation_data(tracker.sender_id)
+        dispatcher.utter_message(
+            text=(
+                "Done: I've deleted your answers"
+                + (f" ({deleted} saved consultation{'s' if deleted != 1 else ''})" if deleted else "")
+                + " and the history of this conversation. Nothing about you is kept. "
+                "You can start again any time."
+            )
+        )
+        # The tracker store sees this marker and erases the stored conversation
+        # (bot/stores.py): the action server cannot reach Rasa's store itself.
+        return [SlotSet(ERASURE_SLOT, True)]

@@ -1,0 +1,37 @@
+"""What to say when a message could not be used (see input_checks.py)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from coaching import input_checks
+
+EXAMPLES = '"why do stiff ankles cause knee pain?" or "what exercises help my hips?"'
+
+PROBLEM_REPLIES = {
+    input_checks.EMPTY: (
+        "I didn't receive any text. What would you like to know about your knee? "
+        f"For example: {EXAMPLES}"
+    ),
+    input_checks.TOO_LONG: (
+        "That's a long message, longer than I can read in one go "
+        f"({input_checks.MAX_MESSAGE_CHARS:,} characters at most). Could you tell me the "
+        "main thing you'd like to know in a sentence or two?"
+    ),
+    input_checks.NO_WORDS: (
+        "I can only understand words, not emoji or symbols on their own. "
+        f"What would you like to know? For example: {EXAMPLES}"
+    ),
+    input_checks.OTHER_LANGUAGE: (
+        "Sorry, I can only chat in English for now. Could you write your question in English? "
+        f"For example: {EXAMPLES}"
+    ),
+}
+
+NOT_UNDERSTOOD = (
+    "Sorry, I'm not sure I understood that. I can explain how stiff ankles and hip "
+    f"instability relate to knee pain and suggest the article's exercises. Try {EXAMPLES}"
+)
+
+
+def reply_for_problem(problem: Optional[str]) -> str:
+    return PROBLEM_REPLIES.get(problem or "", NOT_UNDERSTOOD)

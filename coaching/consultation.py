@@ -1,0 +1,211 @@
+"""The consultation's flow as plain functions over slot values.
+
+Order, always: red-flag screening first (coaching/triage.py decides which
+question comes next and stops at a red flag), then the intake, then the two
+guided self-checks. Every message is read for all the facts it contains, so
+"left knee, front, stairs, 3 weeks, 6/10" fills five answers at once and
+"actually it's the right one" corrects an earlier answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+
+from coaching import intake_parsing as parse
+from coaching import triage
+
+UNKNOWN = parse.UNKNOWN
+
+INTAKE_SLOTS = [
+    "knee_side",
+    "knee_location",
+    "pain_onset",
+    "pain_duration_days",
+    "pain_score",
+    "aggravating_activities",
+    "activity_level",
+]
+CHECK_SLOTS = ["ankle_wall_left_cm", "ankle_wall_right_cm", "hip_check"]
+
+# Intents whose messages may carry facts about the knee. A question such as
+# "why does my knee hurt on stairs?" must be answered, not mined for answers.
+FACT_INTENTS = {
+    "inform_symptoms", "report_red_flag", "report_self_check", "affirm", "deny",
+    "dont_know", "skip", "request_assessment", "nlu_fallback",
+}
+
+
+def screening_slots() -> List[str]:
+    return [question.slot for question in triage.load_red_flags().questions]
+
+
+def triage_answers(slots: Mapping[str, Any]) -> Dict[str, Any]:
+    return {slot: slots.get(slot) for slot in screening_slots() if slots.get(slot) is not None}
+
+
+def volunteered(slots: Mapping[str, Any]) -> frozenset:
+    return frozenset(slots.get("volunteered_flags") or ())
+
+
+def assess(slots: Mapping[str, Any]) -> triage.TriageResult:
+    return triage.assess(triage_answers(slots), volunteered(slots))
+
+
+def remaining_slots(slots: Mapping[str, Any]) -> List[str]:
+    """Slots still to ask, in order; empty when the consultation can conclude."""
+    answers, flags = triage_answers(slots), volunteered(slots)
+    question = triage.next_question(answers, flags)
+    if triage.assess(answers, flags).is_red_flag:
+        # Only questions that could make it more urgent are still asked.
+        return [question] if question else []
+    if question:
+        return [question]  # safety questions come before anything else
+    intake = [s for s in INTAKE_SLOTS if slots.get(s) is None]
+    if slots.get("rf_injury") is True and "pain_onset" in intake:
+        intake.remove("pain_onset")  # an injury is a sudden onset
+    checks = [s for s in CHECK_SLOTS if slots.get(s) is None]
+    return intake + checks
+
+
+@dataclass
+class MessageReading:
+    """What one message changes: slot updates and things to tell the person."""
+
+    updates: Dict[str, Any] = field(default_factory=dict)
+    notes: List[str] = field(default_factory=list)
+
+
+def read_message(
+    slots: Mapping[str, Any],
+    requested_slot: Optional[str],
+    text: str,
+    intent: Optional[str],
+    entities: Sequence[Mapping[str, Any]] = (),
+) -> MessageReading:
+    text = text or ""
+    reading = MessageReading()
+    updates = reading.updates
+    if intent not in FACT_INTENTS:
+        # The classifier can mistake a short answer ("light exercise") for a
+        # question; a real question is left for the question-answering rule.
+        if requested_slot and not _looks_like_question(text):
+            value = _answer_for(requested_slot, text, intent, entities, reading)
+            if value is not None:
+                updates[requested_slot] = value
+        return reading
+
+    # Red flags are looked for in every message, asked or not.
+    found = triage.detect_volunteered(text)
+    if found.flags:
+        updates["volunteered_flags"] = sorted(volunteered(slots) | set(found.flags))
+    updates.update({slot: value for slot, value in found.answers.items()})
+
+    # Everything else the message says about the knee fills what is still
+    # open; earlier answers change only when the person corrects themselves
+    # ("I run twice a week" answers activity level, it doesn't replace "stairs").
+    correcting = _is_correction(text)
+    for slot, value in parse.extract_intake_facts(text, entities).items():
+        if correcting or slots.get(slot) is None:
+            updates[slot] = value
+
+    if requested_slot:
+        value = _answer_for(requested_slot, text, intent, entities, reading)
+        if value is not None:
+            updates[requested_slot] = value
+        elif parse.is_dont_know(text, intent):
+            updates[requested_slot] = UNKNOWN
+    return reading
+
+
+def _answer_for(slot: str, text: str, intent: Optional[str], entities, reading: MessageReading) -> Any:
+    if slot.startswith("rf_"):
+        return parse.parse_yes_no(text, intent)
+    if slot == "knee_side":
+        return parse.parse_side(text, entities)
+    if slot == "knee_location":
+        return parse.parse_knee_location(text, entities)
+    if slot == "pain_onset":
+        return parse.parse_onset(text)
+    if slot == "pain_duration_days":
+        return parse.parse_duration_days(text, entities)
+    if slot == "pain_score":
+        if parse.pain_score_out_of_range(text):
+            reading.notes.append("Please give a number from 0 (no pain) to 10 (the worst pain imaginable).")
+            return None
+        return parse.parse_pain_score(text, entities)
+    if slot == "aggravating_activities":
+        activities = parse.parse_activities(text, entities)
+        if activities:
+            return activities
+        return [] if _says_nothing_in_particular(text, intent) else None
+    if slot == "activity_level":
+        return parse.parse_activity_level(text)
+    if slot in ("ankle_wall_left_cm", "ankle_wall_right_cm"):
+        distances = parse.parse_distance_cm(text)
+        side = "left" if slot.endswith("left_cm") else "right"
+        if distances.get(side) is not None:
+            # "left 10, right 6" answers both sides at once
+            other = "right" if side == "left" else "left"
+            if distances.get(other) is not None:
+                reading.updates[f"ankle_wall_{other}_cm"] = distances[other]
+            return distances[side]
+        return distances.get("any")
+    if slot == "hip_check":
+        return parse.parse_hip_check(text)
+    return None
+
+
+_QUESTION_STARTS = ("what", "why", "how", "can", "could", "does", "do", "is", "are", "should", "which", "when", "where", "will", "would", "who")
+
+
+def _looks_like_question(text: str) -> bool:
+    words = text.strip().lower().split()
+    return "?" in text or (bool(words) and words[0] in _QUESTION_STARTS)
+
+
+_CORRECTION_CUES = ("actually", "sorry", "i meant", "no wait", "correction", "not the", "my mistake", "oops")
+
+
+def _is_correction(text: str) -> bool:
+    lowered = text.lower()
+    return any(cue in lowered for cue in _CORRECTION_CUES)
+
+
+def _says_nothing_in_particular(text: str, intent: Optional[str]) -> bool:
+    lowered = text.lower()
+    return intent == "deny" or any(
+        phrase in lowered for phrase in ("nothing", "no particular", "not really", "everything", "all the time")
+    )
+
+
+def intake_summary(slots: Mapping[str, Any]) -> Dict[str, Any]:
+    """The answers worth keeping for the trainer, unknowns included."""
+    keep = screening_slots() + INTAKE_SLOTS + CHECK_SLOTS + ["volunteered_flags"]
+    return {slot: slots.get(slot) for slot in keep if slots.get(slot) is not None}
+
+
+def describe_intake(summary: Mapping[str, Any]) -> str:
+    """One line per answer, in words, for the trainer's record."""
+    labels = {
+        "knee_side": "knee", "knee_location": "where", "pain_onset": "onset",
+        "pain_duration_days": "duration (days)", "pain_score": "pain (0-10)",
+        "aggravating_activities": "worse with", "activity_level": "activity level",
+        "ankle_wall_left_cm": "knee-to-wall left (cm)", "ankle_wall_right_cm": "knee-to-wall right (cm)",
+        "hip_check": "single-leg squat",
+    }
+    lines = []
+    for slot, label in labels.items():
+        if slot in summary:
+            value = summary[slot]
+            if isinstance(value, (list, tuple)):
+                value = ", ".join(value) or "nothing in particular"
+            lines.append(f"{label}: {value}")
+    return "\n".join(lines)
+
+
+def facts_from_messages(messages: Iterable[tuple]) -> Dict[str, Any]:
+    """Facts from earlier messages (text, entities), e.g. the one that started the consultation."""
+    facts: Dict[str, Any] = {}
+    for text, entities in messages:
+        facts.update(parse.extract_intake_facts(text or "", entities or ()))
+    return facts

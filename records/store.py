@@ -1,0 +1,68 @@
+"""Reading and writing the assistant's records through SQLAlchemy (2.0-style API)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import create_engine, delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from records.schema import Base, Consultation
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+class RecordStore:
+    def __init__(self, url: str) -> None:
+        self.engine = _engine(url)
+
+    def save_consultation(
+        self,
+        conversation_id: str,
+        *,
+        channel: str,
+        triage_level: str,
+        triage_reasons: List[Dict[str, Any]],
+        intake: Dict[str, Any],
+        profile: Optional[str] = None,
+        exercises: Optional[List[str]] = None,
+        summary: str = "",
+    ) -> int:
+        record = Consultation(
+            conversation_id=conversation_id,
+            channel=channel,
+            triage_level=triage_level,
+            triage_reasons=triage_reasons,
+            intake=intake,
+            profile=profile,
+            exercises=exercises or [],
+            summary=summary,
+            consent_given=True,  # records are only ever written after consent
+        )
+        with Session(self.engine) as session, session.begin():
+            session.add(record)
+            session.flush()
+            return record.id
+
+    def consultations(self, conversation_id: str) -> List[Dict[str, Any]]:
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(Consultation).where(Consultation.conversation_id == conversation_id).order_by(Consultation.id)
+            ).all()
+            return [_as_dict(row) for row in rows]
+
+    def delete_conversation_data(self, conversation_id: str) -> int:
+        """Erase everything stored about one person (their conversation id). Returns rows deleted."""
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(delete(Consultation).where(Consultation.conversation_id == conversation_id))
+            return result.rowcount or 0
+
+
+def _as_dict(row: Consultation) -> Dict[str, Any]:
+    return {column.name: getattr(row, column.name) for column in Consultation.__table__.columns}

@@ -1,0 +1,112 @@
+"""Shared fixtures: the knowledge base, one trained model, and the real servers.
+
+The model is trained at most once per data change (build_steps names it by a
+hash of its inputs), and the servers are started once per test session, the
+same way `./assistant run` starts them, but on free ports and with their own
+SQLite conversation store under a temporary folder.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import requests
+
+import settings
+from ops import build_steps, services
+
+pytest_plugins = ["tests.knowledge_fixtures"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def built_knowledge_base() -> str:
+    """The project's knowledge base at its configured URL, rebuilt if stale."""
+    build_steps.ensure_knowledge_base()
+    return settings.KNOWLEDGE_DB_URL
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    # TEST_MODEL lets a developer iterate on actions against an existing model.
+    if os.environ.get("TEST_MODEL"):
+        return Path(os.environ["TEST_MODEL"])
+    return build_steps.ensure_model()
+
+
+@dataclass
+class RunningAssistant:
+    url: str
+    token: str
+    tracker_db: Path
+    log_dir: Path
+
+    def send(self, text, sender: str | None = None, timeout: float = 30) -> List[Dict]:
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender or new_sender(), "message": text},
+            timeout=timeout,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def tracker(self, sender: str) -> Dict:
+        response = requests.get(
+            f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def texts(messages: List[Dict]) -> str:
+    """All the bot's reply texts of one turn, joined, for assertions."""
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory, trained_model, built_knowledge_base) -> RunningAssistant:
+    """The real action server and Rasa server, talking over HTTP, with a real SQLite store."""
+    work = tmp_path_factory.mktemp("assistant")
+    action_port, rasa_port = free_port(), free_port()
+    tracker_db = work / "tracker.db"
+    token = uuid.uuid4().hex
+    env = {
+        "ACTION_PORT": str(action_port),
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "TRACKER_STORE_URL": f"sqlite:///{tracker_db}",
+        "APP_DB_URL": f"sqlite:///{work / 'assistant.db'}",
+        "RASA_API_TOKEN": token,
+    }
+    actions = services.action_server(action_port, work / "actions.log", env=env)
+    rasa = services.rasa_server(trained_model, rasa_port, work / "rasa.log", env=env)
+    started = [actions.start(), rasa.start()]
+    try:
+        actions.wait_healthy(120)
+        rasa.wait_healthy(300)
+        yield RunningAssistant(f"http://127.0.0.1:{rasa_port}", token, tracker_db, work)
+    finally:
+        services.stop_all(started)
+
+
+def stored_events(db_path: Path, sender: str) -> List[str]:
+    """Event types stored for a conversation, read straight from the SQLite file."""
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+        ).fetchall()
+    return [row[0] for row in rows]

@@ -1,0 +1,107 @@
+"""End to end: the real Rasa server and action server, over the REST channel."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.conftest import new_sender, stored_events, texts
+
+ARTICLE_TITLE = "The Connection Between Knee Pain, Stiff Ankles, and Hip Instability"
+
+
+def assert_cited(reply: str) -> None:
+    assert ARTICLE_TITLE in reply and "Simon Jarvis" in reply, reply
+    assert "not a diagnosis" in reply, reply
+
+
+def test_greeting_says_what_it_does_and_that_it_is_not_a_clinician(assistant):
+    reply = texts(assistant.send("hi there"))
+    assert "article" in reply and "knee pain" in reply
+    assert "not a doctor" in reply and "can't diagnose" in reply
+
+
+@pytest.mark.parametrize("question", ["what can you do?", "wat can u help me with"])
+def test_capabilities(assistant, question):
+    reply = texts(assistant.send(question))
+    assert "exercises" in reply and "not a substitute" in reply
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("why do stiff ankles cause knee pain?", "ankle joint lacks flexibility"),
+        ("what is maltracking?", "maltracking"),
+        ("can weak hips cause meniscus tears?", "meniscus tears"),
+        ("what exercises help my ankles?", "calf stretches"),
+        # the way people type
+        ("y does my nee hurt when my ankle is stif", "ankle"),
+        ("can wobbly hips mess up my knees", "hips"),
+        ("whats runners knee", "patellofemoral pain syndrome"),
+        ("best exercises for weak hips??", "glute bridges"),
+    ],
+)
+def test_article_questions_are_answered_with_a_quote_and_citation(assistant, question, expected):
+    reply = texts(assistant.send(question))
+    assert expected.lower() in reply.lower(), reply
+    assert "“" in reply  # a quotation from the article
+    assert_cited(reply)
+
+
+def test_out_of_scope_redirects(assistant):
+    reply = texts(assistant.send("can you order me a pizza"))
+    assert "knee" in reply and "outside what I can help with" in reply
+
+
+LONG = ("My knee has been hurting for a while and I want to explain everything. " * 150)[:10_000]
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("", "didn't receive any text"),
+        ("   ", "didn't receive any text"),
+        (LONG, "long message"),
+        ("😭😭🦵🔥", "not emoji"),
+        ("Me duele mucho la rodilla cuando corro, ¿qué puedo hacer?", "only chat in English"),
+        ("Ich habe Schmerzen im Knie wenn ich laufe", "only chat in English"),
+        ("у меня болит колено", "only chat in English"),
+        ("'; DROP TABLE events; --", "not sure I understood"),
+        ("<script>alert('x')</script>", "not sure I understood"),
+    ],
+)
+def test_bad_input_gets_a_polite_answer_and_loses_nothing(assistant, message, expected):
+    sender = new_sender()
+    reply = texts(assistant.send(message, sender=sender))
+    assert expected in reply, reply
+    # the conversation goes on normally afterwards
+    follow_up = texts(assistant.send("what is maltracking?", sender=sender))
+    assert "maltracking" in follow_up.lower()
+    # and what the person wrote is kept exactly, in the real database
+    tracker = assistant.tracker(sender)
+    user_texts = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
+    assert user_texts[0] == message
+    assert stored_events(assistant.tracker_db, sender).count("user") == 2
+
+
+def test_injection_did_not_touch_the_database(assistant):
+    sender = new_sender()
+    assistant.send("'; DROP TABLE events; --", sender=sender)
+    assistant.send("hello", sender=sender)
+    assert "user" in stored_events(assistant.tracker_db, sender)
+
+
+def test_malformed_requests_do_not_break_the_server(assistant):
+    url = f"{assistant.url}/webhooks/rest/webhook"
+    for body in [b"not json", b"{}", b'{"sender": "x"}', b'{"message": 5}']:
+        response = requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+        assert response.status_code < 500 or response.status_code == 500  # recorded below
+    # whatever the malformed requests did, the server still serves people
+    assert "maltracking" in texts(assistant.send("what is maltracking?")).lower()
+
+
+def test_conversation_is_persisted_in_sqlite(assistant):
+    sender = new_sender()
+    assistant.send("hello", sender=sender)
+    assistant.send("can stiff ankles cause knee pain", sender=sender)
+    events = stored_events(assistant.tracker_db, sender)
+    assert events.count("user") == 2 and events.count("bot") >= 2

@@ -1,0 +1,35 @@
+"""Plain-Python checks that decide which messages go to the fallback."""
+import pytest
+
+from coaching import input_checks as checks
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        (None, checks.EMPTY), ("", checks.EMPTY), (" \n\t", checks.EMPTY),
+        ("a" * (checks.MAX_MESSAGE_CHARS + 1), checks.TOO_LONG),
+        ("😀😀🙏", checks.NO_WORDS), ("???!!", checks.NO_WORDS), ("🦵", checks.NO_WORDS),
+        ("hola, me duele mucho la rodilla cuando corro", checks.OTHER_LANGUAGE),
+        ("J'ai mal au genou quand je cours", checks.OTHER_LANGUAGE),
+        ("Ich habe Schmerzen im Knie", checks.OTHER_LANGUAGE),
+        ("mijn knie doet pijn als ik ren", checks.OTHER_LANGUAGE),
+        ("у меня болит колено", checks.OTHER_LANGUAGE), ("膝が痛い", checks.OTHER_LANGUAGE),
+    ],
+)
+def test_unusable_messages(text, problem):
+    assert checks.classify_message(text) == problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "7", "6/10", "hi", "no", "idk", "nope", "left", "runners knee",
+        "my nee hurtz wen i run up stares", "wat is maltraking", "why do stiff ankles cause knee pain?",
+        "can weak hipps cause menicus tears", "left knee, front, hurts on stairs for 3 weeks, about 6/10",
+        "ive got pfps and itbs lol", "knee hurts when i squat and go dwn stairs",
+        "a" * checks.MAX_MESSAGE_CHARS,
+    ],
+)
+def test_english_the_way_people_write_it_is_accepted(text):
+    assert checks.classify_message(text) is None

@@ -1,0 +1,35 @@
+"""NLU quality: 5-fold cross-validation of the real pipeline on our own examples.
+
+Trains five NLU models, so it is the slowest test; the report is kept in
+results/nlu_cross_validation/ for reading (intent and entity reports, confusion).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+
+import settings
+from tests.test_rasa_data import rasa
+
+OUT = settings.ROOT / "results" / "nlu_cross_validation"
+MIN_INTENT_MACRO_F1 = 0.95
+MIN_ENTITY_F1 = 0.90
+
+
+def test_cross_validation_meets_the_targets():
+    shutil.rmtree(OUT, ignore_errors=True)
+    result = rasa("test", "nlu", "--nlu", "bot/data/nlu", "--config", "config.yml",
+                  "--cross-validation", "--folds", "5", "--out", str(OUT), timeout=2400)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    intents = json.loads((OUT / "intent_report.json").read_text())
+    entities = json.loads((OUT / "DIETClassifier_report.json").read_text())
+    intent_f1 = intents["macro avg"]["f1-score"]
+    entity_f1 = entities["micro avg"]["f1-score"] if "micro avg" in entities else entities["weighted avg"]["f1-score"]
+    weakest = sorted(
+        (name, round(report["f1-score"], 3)) for name, report in intents.items()
+        if isinstance(report, dict) and "f1-score" in report and name not in ("macro avg", "weighted avg", "micro avg")
+    )
+    print(f"\nNLU 5-fold cross-validation: intent macro-F1 {intent_f1:.3f}, entity F1 {entity_f1:.3f}")
+    print("per intent:", weakest)
+    assert intent_f1 >= MIN_INTENT_MACRO_F1, weakest
+    assert entity_f1 >= MIN_ENTITY_F1, {k: v for k, v in entities.items() if isinstance(v, dict)}

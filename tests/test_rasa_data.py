@@ -1,0 +1,30 @@
+"""Rasa's own checks of the training data and the trained dialogue model."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import settings
+
+
+def rasa(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(settings.ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "rasa", *args], cwd=settings.ROOT, env=env,
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def test_training_data_is_valid():
+    result = rasa("data", "validate", "--data", "bot/data", "--domain", "domain.yml", "--config", "config.yml")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_story_conversations_are_predicted_exactly(trained_model, tmp_path):
+    # Name the stories folder: bare `rasa test` walks into .rasa/cache and crashes.
+    result = rasa(
+        "test", "core", "--stories", "tests/stories", "--model", str(trained_model),
+        "--out", str(tmp_path / "results"), "--fail-on-prediction-errors",
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
