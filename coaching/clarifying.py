@@ -21,6 +21,10 @@ PROBLEM_REPLIES = {
         "I can only understand words, not emoji or symbols on their own. "
         f"What would you like to know? For example: {EXAMPLES}"
     ),
+    input_checks.CODE_LIKE: (
+        "That looks like code rather than a message, so I've ignored it. "
+        f"What would you like to know about your knee? For example: {EXAMPLES}"
+    ),
     input_checks.OTHER_LANGUAGE: (
         "Sorry, I can only chat in English for now. Could you write your question in English? "
         f"For example: {EXAMPLES}"

@@ -7,6 +7,7 @@ which explains to the person what went wrong.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from typing import FrozenSet, Optional
@@ -28,6 +29,18 @@ EMPTY = "empty"
 TOO_LONG = "too_long"
 NO_WORDS = "no_words"
 OTHER_LANGUAGE = "other_language"
+CODE_LIKE = "code_like"
+
+# Markup or query syntax: people describing their knee don't write these, and a
+# classifier would otherwise force such text into some intent.
+_CODE_PATTERNS = [
+    re.compile(r"<\s*/?\s*(script|iframe|img|svg|object|style|a)\b", re.I),
+    re.compile(r"\b(drop|truncate|alter)\s+table\b", re.I),
+    re.compile(r"\b(select|delete)\b[^.?!]*\bfrom\b[^.?!]*(;|--|\bwhere\b)", re.I),
+    re.compile(r"\bunion\s+(all\s+)?select\b", re.I),
+    re.compile(r"'\s*(or|and)\s+'?\d+'?\s*=\s*'?\d+", re.I),
+    re.compile(r"\$\{[^}]*\}|\{\{[^}]*\}\}"),
+]
 
 
 @lru_cache(maxsize=1)
@@ -69,6 +82,8 @@ def classify_message(text: Optional[str]) -> Optional[str]:
         return EMPTY
     if len(text) > MAX_MESSAGE_CHARS:
         return TOO_LONG
+    if any(pattern.search(text) for pattern in _CODE_PATTERNS):
+        return CODE_LIKE
     letters = [c for c in text if c.isalpha()]
     if not letters and not any(c.isdigit() for c in text):
         return NO_WORDS  # emoji, punctuation, symbols only

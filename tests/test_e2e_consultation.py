@@ -221,7 +221,7 @@ ADVICE_MARKERS = ("999", "today", "gp")
 
 def answer_until_advice(chat: Chat, answers: List[str]) -> str:
     """Give the answers until the safety advice comes; "no" to any further safety question."""
-    for answer in answers + ["no"] * 4:
+    for answer in answers + ["no"] * 9:
         reply = chat.say(answer).lower()
         if "not a diagnosis" in reply:
             return reply

@@ -65,8 +65,8 @@ LONG = ("My knee has been hurting for a while and I want to explain everything. 
         ("Me duele mucho la rodilla cuando corro, ¿qué puedo hacer?", "only chat in English"),
         ("Ich habe Schmerzen im Knie wenn ich laufe", "only chat in English"),
         ("у меня болит колено", "only chat in English"),
-        ("'; DROP TABLE events; --", "not sure I understood"),
-        ("<script>alert('x')</script>", "not sure I understood"),
+        ("'; DROP TABLE events; --", "looks like code"),
+        ("<script>alert('x')</script>", "looks like code"),
     ],
 )
 def test_bad_input_gets_a_polite_answer_and_loses_nothing(assistant, message, expected):
@@ -79,7 +79,7 @@ def test_bad_input_gets_a_polite_answer_and_loses_nothing(assistant, message, ex
     # and what the person wrote is kept exactly, in the real database
     tracker = assistant.tracker(sender)
     user_texts = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
-    assert user_texts[0] == message
+    assert user_texts[0] == message.strip()  # Rasa trims surrounding white space
     assert stored_events(assistant.tracker_db, sender).count("user") == 2
 
 
@@ -90,12 +90,24 @@ def test_injection_did_not_touch_the_database(assistant):
     assert "user" in stored_events(assistant.tracker_db, sender)
 
 
-def test_malformed_requests_do_not_break_the_server(assistant):
-    url = f"{assistant.url}/webhooks/rest/webhook"
-    for body in [b"not json", b"{}", b'{"sender": "x"}', b'{"message": 5}']:
-        response = requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
-        assert response.status_code < 500 or response.status_code == 500  # recorded below
-    # whatever the malformed requests did, the server still serves people
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        (b"not json", "JSON object"),
+        (b"[]", "JSON object"),
+        (b"{}", '"message" must be a string'),
+        (b'{"sender": "x"}', '"message" must be a string'),
+        (b'{"sender": "x", "message": 5}', '"message" must be a string'),
+        (b'{"sender": "", "message": "hi"}', '"sender" must be'),
+        (b'{"sender": ["x"], "message": "hi"}', '"sender" must be'),
+    ],
+)
+def test_malformed_requests_are_refused_clearly(assistant, body, problem):
+    response = requests.post(
+        f"{assistant.url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
+    assert response.status_code == 400 and problem in response.json()["message"], response.text
+    # and the server still serves people
     assert "maltracking" in texts(assistant.send("what is maltracking?")).lower()
 
 

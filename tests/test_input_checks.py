@@ -15,6 +15,9 @@ from coaching import input_checks as checks
         ("Ich habe Schmerzen im Knie", checks.OTHER_LANGUAGE),
         ("mijn knie doet pijn als ik ren", checks.OTHER_LANGUAGE),
         ("у меня болит колено", checks.OTHER_LANGUAGE), ("膝が痛い", checks.OTHER_LANGUAGE),
+        ("'; DROP TABLE events; --", checks.CODE_LIKE), ("<script>alert('x')</script>", checks.CODE_LIKE),
+        ("Robert'); DROP TABLE Students;--", checks.CODE_LIKE), ("' OR '1'='1", checks.CODE_LIKE),
+        ("SELECT * FROM users WHERE 1=1", checks.CODE_LIKE), ("${jndi:ldap://x}", checks.CODE_LIKE),
     ],
 )
 def test_unusable_messages(text, problem):
@@ -28,7 +31,8 @@ def test_unusable_messages(text, problem):
         "my nee hurtz wen i run up stares", "wat is maltraking", "why do stiff ankles cause knee pain?",
         "can weak hipps cause menicus tears", "left knee, front, hurts on stairs for 3 weeks, about 6/10",
         "ive got pfps and itbs lol", "knee hurts when i squat and go dwn stairs",
-        "a" * checks.MAX_MESSAGE_CHARS,
+        "a" * checks.MAX_MESSAGE_CHARS, "i had to drop my table tennis sessions",
+        "select the exercises from the article for me", "my hip dropped a bit; knee went in",
     ],
 )
 def test_english_the_way_people_write_it_is_accepted(text):

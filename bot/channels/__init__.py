@@ -1,0 +1,1 @@
+"""Chat channels (connectors) the Rasa server listens on, configured in credentials.yml."""
