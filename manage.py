@@ -11,6 +11,10 @@
 from __future__ import annotations
 
 import os
+
+# Before anything imports TensorFlow (spaCy and Rasa do): keep its start-up chatter out of the console.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 import signal
 import subprocess
 import sys
