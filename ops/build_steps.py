@@ -114,4 +114,13 @@ def ensure_model(force: bool = False) -> Path:
     seconds = time.monotonic() - started
     (settings.MODEL_DIR / f"{target.name}.json").write_text(json.dumps({"training_seconds": round(seconds, 1)}))
     print(f"    trained in {seconds:.0f}s", flush=True)
+    _prune_old_models(keep=target)
     return target
+
+
+def _prune_old_models(keep: Path, how_many: int = 2) -> None:
+    """Models are ~30 MB each and named by data hash: keep only the newest few."""
+    models = sorted(settings.MODEL_DIR.glob("model-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [m for m in models if m != keep][how_many - 1:]:
+        old.unlink(missing_ok=True)
+        Path(f"{old}.json").unlink(missing_ok=True)
