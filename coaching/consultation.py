@@ -98,7 +98,7 @@ def read_message(
     found = triage.detect_volunteered(text)
     if found.flags:
         updates["volunteered_flags"] = sorted(volunteered(slots) | set(found.flags))
-    updates.update({slot: value for slot, value in found.answers.items()})
+    updates.update(found.answers)
 
     # Everything else the message says about the knee fills what is still
     # open; earlier answers change only when the person corrects themselves

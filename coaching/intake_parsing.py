@@ -426,15 +426,21 @@ _OTHER_BODY_PART = re.compile(
 )
 
 
-def _right_is_not_a_side(text: str, match: "re.Match[str]") -> bool:
+def _side_word_context(text: str, match: "re.Match[str]") -> Tuple[Optional[bool], str, str]:
+    """What the words around "left"/"right" settle on their own: (veto or None, word before, rest)."""
     prev = _word_before(text, match.start())
     rest = _after(text, match.end())
     if _OTHER_BODY_PART.match(rest):
-        return True
-    if re.match(rf"[\s-]*{_LIMB}\b", rest):
-        return False
-    if prev in ("the", "my", "on", "his", "her", "their", "your", "its"):
-        return False
+        return True, prev, rest  # "right ankle": a side of something else
+    if re.match(rf"[\s-]*{_LIMB}\b", rest) or prev in ("the", "my", "on", "his", "her", "their", "your", "its"):
+        return False, prev, rest  # "left knee", "my right": a side
+    return None, prev, rest
+
+
+def _right_is_not_a_side(text: str, match: "re.Match[str]") -> bool:
+    decided, prev, rest = _side_word_context(text, match)
+    if decided is not None:
+        return decided
     if re.search(r"\b(?:all|that'?s|thats|that is|you'?re|youre|you are|is that|am i|alright|sounds|exactly|"
                  r"about|yeah|yes|ok|okay)[\s,]*$", _before(text, match.start())):
         return True
@@ -446,14 +452,9 @@ def _right_is_not_a_side(text: str, match: "re.Match[str]") -> bool:
 
 
 def _left_is_not_a_side(text: str, match: "re.Match[str]") -> bool:
-    prev = _word_before(text, match.start())
-    rest = _after(text, match.end())
-    if _OTHER_BODY_PART.match(rest):
-        return True
-    if re.match(rf"[\s-]*{_LIMB}\b", rest):
-        return False
-    if prev in ("the", "my", "on", "his", "her", "their", "your", "its"):
-        return False
+    decided, prev, rest = _side_word_context(text, match)
+    if decided is not None:
+        return decided
     if prev in ("i", "i've", "ive", "we", "you", "he", "she", "they", "have", "has", "had", "got", "get", "gets",
                 "getting", "been", "being", "be", "nothing", "anything", "something", "everything", "any", "some",
                 "none", "was", "were", "what's", "whats", "much", "little", "weeks", "days", "months", "still"):
