@@ -98,6 +98,48 @@ RASA_API_TOKEN = _generated_secret(
     "RASA_API_TOKEN", "Token protecting Rasa's HTTP API (used by the inbox to send replies)."
 )
 
+# --- booking -----------------------------------------------------------------
+AVAILABILITY_FILE = Path(
+    _env(
+        "AVAILABILITY_FILE",
+        str(ROOT / "booking" / "availability.yml"),
+        "The trainer's bookable hours, time zone, session length, buffer, horizon and blocked dates.",
+    )
+)
+TRAINER_EMAIL = _env("TRAINER_EMAIL", "", "Where new-booking emails go (needs SMTP_HOST); empty: inbox only.")
+SMTP_HOST = _env("SMTP_HOST", "", "SMTP server for booking emails; empty: no email is sent.")
+SMTP_PORT = int(_env("SMTP_PORT", "587", "SMTP port."))
+SMTP_USERNAME = _env("SMTP_USERNAME", "", "SMTP login (optional).")
+SMTP_PASSWORD = _env("SMTP_PASSWORD", "", "SMTP password (optional).", secret=True)
+SMTP_STARTTLS = _env("SMTP_STARTTLS", "true", "Use STARTTLS (true/false); false for a local relay.").lower() == "true"
+SMTP_FROM = _env("SMTP_FROM", "assistant@localhost", "Sender address of booking emails.")
+
+# --- trainer's inbox and the website ------------------------------------------------
+INBOX_PORT = int(_env("INBOX_PORT", "5080", "Port of the trainer's inbox web app."))
+INBOX_USERNAME = _env("INBOX_USERNAME", "trainer", "Login name of the trainer's inbox.")
+INBOX_PASSWORD_HASH = _env(
+    "INBOX_PASSWORD_HASH",
+    "",
+    "pbkdf2_sha256$iterations$salt$hash of the inbox password (`./assistant inbox-password` makes one). "
+    "Empty: a password is generated once into var/secrets/inbox_password and printed by `run`.",
+    secret=True,
+)
+INBOX_SECRET_KEY = _generated_secret("INBOX_SECRET_KEY", "Key that signs the inbox's session cookies.")
+TRAINER_HOURS = _env(
+    "TRAINER_HOURS", "within a working day (Mon-Fri, 9:00-17:00)", "When the trainer typically replies, told at handoff."
+)
+HANDOFF_AFTER_FAILURES = int(
+    _env("HANDOFF_AFTER_FAILURES", "3", "Offer a human after this many messages in a row the assistant didn't understand.")
+)
+WEBSITE_PORT = int(_env("WEBSITE_PORT", "8080", "Port of the demo trainer website that embeds the chat widget."))
+PUBLIC_RASA_URL = _env(
+    "PUBLIC_RASA_URL",
+    f"http://{HOST}:{RASA_PORT}",
+    "Address of the Rasa server as the browser sees it (the widget's socket.io endpoint).",
+)
+PUBLIC_INBOX_URL = _env("PUBLIC_INBOX_URL", f"http://{HOST}:{INBOX_PORT}", "Address of the inbox as the trainer sees it.")
+RASA_URL = _env("RASA_URL", f"http://127.0.0.1:{RASA_PORT}", "Where the inbox reaches Rasa's HTTP API.")
+
 
 def rasa_environment() -> Dict[str, str]:
     """Variables the Rasa processes need (endpoints.yml reads some of them)."""
@@ -110,6 +152,17 @@ def rasa_environment() -> Dict[str, str]:
         "TRAINER_NAME": TRAINER_NAME,
         "TRAINER_CONTACT": TRAINER_CONTACT,
         "RASA_API_TOKEN": RASA_API_TOKEN,
+        "AVAILABILITY_FILE": str(AVAILABILITY_FILE),
+        "TRAINER_HOURS": TRAINER_HOURS,
+        "HANDOFF_AFTER_FAILURES": str(HANDOFF_AFTER_FAILURES),
+        "PUBLIC_INBOX_URL": PUBLIC_INBOX_URL,
+        "TRAINER_EMAIL": TRAINER_EMAIL,
+        "SMTP_HOST": SMTP_HOST,
+        "SMTP_PORT": str(SMTP_PORT),
+        "SMTP_USERNAME": SMTP_USERNAME,
+        "SMTP_PASSWORD": SMTP_PASSWORD,
+        "SMTP_STARTTLS": "true" if SMTP_STARTTLS else "false",
+        "SMTP_FROM": SMTP_FROM,
         # Rasa phones home by default; nothing leaves this machine.
         "RASA_TELEMETRY_ENABLED": "false",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
