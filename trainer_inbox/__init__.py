@@ -1,0 +1,1 @@
+"""The trainer's inbox: a small web app for handed-off conversations, bookings and stats."""

@@ -1,0 +1,3 @@
+from trainer_inbox.app import main
+
+main()

@@ -1,0 +1,165 @@
+"""The numbers on the inbox's stats page, as plain functions.
+
+The computations (`daily_conversations`, `red_flag_rate`, `booking_conversion`,
+`bar_chart`) take plain values and are unit tested; the loaders read them from
+Rasa's tracker store (read-only, SELECT only) and from the records database.
+Days are UTC days.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from sqlalchemy import create_engine, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import column, table
+
+RED_FLAG_LEVELS = ("emergency", "same_day", "soon")
+
+# Rasa's SQLTrackerStore table, described without metadata so nothing is ever created.
+EVENTS = table("events", column("sender_id"), column("type_name"), column("timestamp"))
+
+
+# --- computations -----------------------------------------------------------------------
+def daily_conversations(
+    user_events: Iterable[Tuple[str, float]], days: int = 14, today: Optional[date] = None
+) -> List[Tuple[date, int]]:
+    """Distinct senders with at least one user message per UTC day, for the last `days` days (oldest first)."""
+    today = today or datetime.now(timezone.utc).date()
+    first = today - timedelta(days=days - 1)
+    senders: Dict[date, Set[str]] = {first + timedelta(days=offset): set() for offset in range(days)}
+    for sender_id, timestamp in user_events:
+        if timestamp is None:
+            continue
+        day = datetime.fromtimestamp(float(timestamp), tz=timezone.utc).date()
+        if day in senders:
+            senders[day].add(sender_id)
+    return [(day, len(senders[day])) for day in sorted(senders)]
+
+
+@dataclass(frozen=True)
+class Rate:
+    part: int
+    whole: int
+
+    @property
+    def value(self) -> Optional[float]:
+        return self.part / self.whole if self.whole else None
+
+    @property
+    def percent(self) -> str:
+        return "–" if self.value is None else f"{self.value * 100:.0f}%"
+
+
+def red_flag_rate(triage_levels: Iterable[Optional[str]]) -> Rate:
+    """Consultations whose triage level is emergency/same_day/soon, out of all consultations."""
+    levels = list(triage_levels)
+    return Rate(sum(1 for level in levels if level in RED_FLAG_LEVELS), len(levels))
+
+
+def booking_conversion(consulted: Iterable[str], booked: Iterable[str]) -> Rate:
+    """Conversations with a consultation that also have a confirmed booking, out of all consulted ones.
+
+    Only consulted conversations count in the numerator, so the rate stays
+    within 0-100% even when someone books without a consultation.
+    """
+    consulted_ids = set(consulted)
+    return Rate(len(consulted_ids & set(booked)), len(consulted_ids))
+
+
+def bar_chart(
+    points: Sequence[Tuple[str, int]], width: int = 560, height: int = 200, margin: int = 24
+) -> Dict[str, object]:
+    """Geometry of a bar chart (for inline SVG): bars with x, y, width, height, label and value."""
+    count = max(len(points), 1)
+    peak = max([value for _, value in points] + [1])
+    plot_height = height - 2 * margin
+    slot = (width - margin) / count
+    bar_width = max(slot * 0.7, 1)
+    bars = []
+    for index, (label, value) in enumerate(points):
+        bar_height = plot_height * value / peak
+        bars.append(
+            {
+                "x": round(margin + index * slot + (slot - bar_width) / 2, 1),
+                "y": round(margin + plot_height - bar_height, 1),
+                "width": round(bar_width, 1),
+                "height": round(bar_height, 1),
+                "label": label,
+                "value": value,
+                "label_x": round(margin + index * slot + slot / 2, 1),
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "baseline": margin + plot_height,
+        "margin": margin,
+        "peak": peak,
+        "bars": bars,
+        "label_y": height - 6,
+    }
+
+
+# --- loaders ----------------------------------------------------------------------------
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def load_user_events(tracker_store_url: str, since: datetime) -> List[Tuple[str, float]]:
+    """(sender_id, timestamp) of user messages since `since`, from Rasa's `events` table.
+
+    An empty list when the tracker store has no `events` table yet (Rasa never ran).
+    """
+    query = (
+        select(EVENTS.c.sender_id, EVENTS.c.timestamp)
+        .where(EVENTS.c.type_name == "user", EVENTS.c.timestamp >= since.timestamp())
+        .distinct()
+    )
+    try:
+        with _engine(tracker_store_url).connect() as connection:
+            return [(row[0], row[1]) for row in connection.execute(query)]
+    except SQLAlchemyError:
+        return []
+
+
+def load_consultations(app_db_url: str) -> List[Tuple[str, Optional[str]]]:
+    """(conversation_id, triage_level) of every stored consultation."""
+    from records.schema import Consultation
+    from records.store import RecordStore
+
+    engine = RecordStore(app_db_url).engine
+    with Session(engine) as session:
+        return list(session.execute(select(Consultation.conversation_id, Consultation.triage_level)).all())
+
+
+def load_booked_conversations(app_db_url: str) -> Optional[List[str]]:
+    """Conversation ids with a confirmed booking; None when the booking package is not available."""
+    try:
+        from booking.store import BookingStore
+    except ImportError:
+        return None
+    return [b["conversation_id"] for b in BookingStore(app_db_url).list_bookings(status="confirmed")]
+
+
+def compute(app_db_url: str, tracker_store_url: str, days: int = 14, today: Optional[date] = None) -> Dict[str, object]:
+    """Everything the stats page shows."""
+    today = today or datetime.now(timezone.utc).date()
+    since = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=timezone.utc)
+    events = load_user_events(tracker_store_url, since)
+    per_day = daily_conversations(events, days=days, today=today)
+    consultations = load_consultations(app_db_url)
+    booked = load_booked_conversations(app_db_url)
+    return {
+        "per_day": per_day,
+        "chart": bar_chart([(day.strftime("%d %b"), count) for day, count in per_day]),
+        "conversations_total": len({sender for sender, _ in events}),
+        "red_flags": red_flag_rate(level for _, level in consultations),
+        "conversion": booking_conversion((cid for cid, _ in consultations), booked) if booked is not None else None,
+        "days": days,
+    }
