@@ -34,6 +34,7 @@ import json
 import math
 import os
 import platform
+import random
 import shutil
 import signal
 import socket
@@ -46,7 +47,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: benchmarks/ is sys.path[0]
@@ -205,11 +206,14 @@ async def run_load(
     seconds: float,
     timeout: float = DEFAULT_TIMEOUT,
     sender_prefix: str = "load",
+    think_time: Tuple[float, float] = (0.0, 0.0),
 ) -> LoadResult:
     """`concurrency` simulated users, each looping over scripted conversations until the deadline.
 
     Conversation k (counted over all users) plays scenarios[k % len(scenarios)] with a
-    fresh sender id. No turn starts after the deadline; the whole run is additionally
+    fresh sender id. think_time (min, max seconds) is the pause a person takes to read
+    and type between turns: (0, 0) is a closed loop that saturates the server, a few
+    seconds is how people chat. No turn starts after the deadline; the whole run is additionally
     capped at deadline + timeout + 5 s.
     """
     import aiohttp
@@ -238,6 +242,8 @@ async def run_load(
                 result.turns.append(turn)
                 if turn.error:
                     await asyncio.sleep(ERROR_BACKOFF)
+                elif think_time[1] > 0:
+                    await asyncio.sleep(min(random.uniform(*think_time), max(0.0, deadline - loop.time())))
             if finished:
                 result.conversations_completed += 1
 
@@ -446,6 +452,7 @@ def run_levels(
     seconds: float,
     timeout: float,
     pause: float = 2.0,
+    think_time: Tuple[float, float] = (0.0, 0.0),
 ) -> Dict:
     """Idle memory, warm-up, then each concurrency level with RSS sampling."""
     time.sleep(pause)  # let start-up work settle before the idle reading
@@ -464,7 +471,7 @@ def run_levels(
     for level in levels:
         print(f"==> [{label}] {level} concurrent conversations for {seconds:g}s", flush=True)
         with RssSampler(processes) as sampler:
-            result = asyncio.run(run_load(base_url, scenarios, level, seconds, timeout, sender_prefix=label))
+            result = asyncio.run(run_load(base_url, scenarios, level, seconds, timeout, sender_prefix=label, think_time=think_time))
         summary = result.summary()
         summary["peak_rss_bytes"] = dict(sampler.peaks)
         summary["rss_samples"] = sampler.samples
@@ -504,7 +511,7 @@ def bench_ours(work: Path, model: Path, args) -> Dict:
         result = run_levels(
             "ours", f"http://127.0.0.1:{rasa_port}", SCENARIOS,
             {"rasa": rasa.process.pid, "actions": actions.process.pid},
-            args.levels, args.seconds, args.timeout,
+            args.levels, args.seconds, args.timeout, think_time=args.think_time,
         )
         result["startup_seconds"] = round(startup, 1)
         result["scenarios"] = [s.name for s in SCENARIOS]
@@ -533,7 +540,7 @@ def bench_baseline(work: Path, starter: Dict, args) -> Dict:
         startup = time.monotonic() - t0
         result = run_levels(
             "baseline", f"http://127.0.0.1:{port}", BASELINE_SCENARIOS,
-            {"rasa": rasa.process.pid}, args.levels, args.seconds, args.timeout,
+            {"rasa": rasa.process.pid}, args.levels, args.seconds, args.timeout, think_time=args.think_time,
         )
         result["startup_seconds"] = round(startup, 1)
         result["scenarios"] = [s.name for s in BASELINE_SCENARIOS]
@@ -593,7 +600,8 @@ def markdown(report: Dict) -> str:
     meta = report.get("meta", {})
     lines.append(
         f"## Conversation load benchmark ({meta.get('started', '')}, {meta.get('cpus', '?')} CPUs, "
-        f"{meta.get('seconds', '?')} s per level, client on the same machine)"
+        f"{meta.get('seconds', '?')} s per level, think time {meta.get('think_time_s', [0, 0])} s, "
+        "client on the same machine)"
     )
     if meta.get("loadavg_at_start"):
         lines.append(f"Load average at start: {', '.join(f'{x:.1f}' for x in meta['loadavg_at_start'])}")
@@ -684,6 +692,16 @@ def parse_levels(text: str) -> List[int]:
     return levels
 
 
+def parse_think_time(text: str) -> Tuple[float, float]:
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("think time is MIN,MAX in seconds, e.g. 2,6") from None
+    if not 0 <= low <= high <= 120:
+        raise argparse.ArgumentTypeError("think time needs 0 <= MIN <= MAX <= 120")
+    return low, high
+
+
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="benchmarks/conversation_load.py",
@@ -692,6 +710,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60.0, help="duration of each concurrency level (default 60)")
     parser.add_argument("--levels", type=parse_levels, default=[1, 10, 50], help="concurrency levels (default 1,10,50)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="per-request timeout in s (default 30)")
+    parser.add_argument(
+        "--think-time", type=parse_think_time, default=(0.0, 0.0),
+        help="MIN,MAX seconds a simulated person pauses between turns (default 0,0: closed loop, saturation)",
+    )
     parser.add_argument("--skip-baseline", action="store_true", help="do not benchmark Rasa's starter bot")
     parser.add_argument("--retrain", action="store_true", help="also train our model from scratch and time it")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmark.json", help="JSON results file")
@@ -720,6 +742,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "host": platform.node(),
             "cpus": os.cpu_count(),
+            "think_time_s": list(args.think_time),
             "loadavg_at_start": os.getloadavg(),  # other work on the machine skews the figures
             "python": platform.python_version(),
             "rasa": version("rasa"),

@@ -3,8 +3,7 @@
 A scenario is one conversation: an ordered list of user turns sent over the
 REST channel with one fresh sender id. The load runner starts scenarios round
 robin (conversation 0 gets SCENARIOS[0], conversation 1 SCENARIOS[1], ...),
-so adding a scenario here (e.g. the intake consultation once it exists) puts it
-into the benchmark without touching the runner.
+so adding a scenario here puts it into the benchmark without touching the runner.
 
 Per turn:
 - ``expect_reply``: an empty reply (``[]``) counts as an error when True.
@@ -71,7 +70,30 @@ TYPED_QUICKLY = Scenario(
     ),
 )
 
-SCENARIOS: List[Scenario] = [ARTICLE_QUESTIONS, TYPED_QUICKLY]
+# A whole consultation: consent, five safety questions, intake, two self-checks,
+# explanation and exercises (the heaviest path: form validation on every turn,
+# knowledge-base queries and a saved record at the end).
+CONSULTATION = Scenario(
+    "consultation",
+    _turns(
+        ("my left knee hurts at the front when i go down stairs", "is that okay"),
+        ("yes", "injury"),
+        "no",
+        "nope",
+        "no",
+        "no",
+        ("nah", "urgent care"),
+        ("it came on gradually", "how long"),
+        ("about 3 weeks", "0 (no pain)"),
+        ("5", "how active"),
+        ("i run twice a week", "knee-to-wall"),
+        ("6 cm", "right foot"),
+        ("7cm", "hip self-check"),
+        ("everything stayed level", "calf stretch"),
+    ),
+)
+
+SCENARIOS: List[Scenario] = [ARTICLE_QUESTIONS, TYPED_QUICKLY, CONSULTATION]
 
 
 # --- baseline: Rasa's starter bot from `rasa init` (the moodbot) ----------

@@ -5,6 +5,7 @@ answers like Rasa's REST webhook, with a configurable delay and error rate.
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import random
@@ -337,3 +338,20 @@ def test_report_table_and_targets():
     assert "| peak RSS Rasa server (MB) | 600 | 600 |  |" in text
     assert "74 s (model sidecar)" in text and "40 s (rasa init)" in text
     assert "**missed**" in text
+
+
+def test_think_time_paces_each_simulated_person():
+    async def scenario():
+        async with StubRasa() as stub:
+            return await cl.run_load(stub.url, [PLAIN], concurrency=2, seconds=0.8, timeout=5, think_time=(0.3, 0.3))
+
+    result = run(scenario())
+    # two people, one turn each every ~0.3 s (plus the turn itself) in 0.8 s: at most 3 turns each
+    assert 2 <= len(result.turns) <= 6, len(result.turns)
+
+
+def test_think_time_argument_is_checked():
+    assert cl.parse_think_time("2,6") == (2.0, 6.0)
+    for bad in ("6,2", "x", "1", "-1,2", "1,500"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            cl.parse_think_time(bad)
