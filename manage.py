@@ -53,11 +53,17 @@ def run() -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        print("==> starting the action server and the Rasa server (about a minute)", flush=True)
+        print("==> starting the action server, the Rasa server, the inbox and the website (about a minute)", flush=True)
         actions = services.action_server(settings.ACTION_PORT, log_dir / "actions.log", echo=True).start()
         running.append(actions)
         rasa = services.rasa_server(model, settings.RASA_PORT, log_dir / "rasa.log", echo=True).start()
         running.append(rasa)
+        inbox = services.inbox_server(settings.INBOX_PORT, log_dir / "inbox.log", echo=True).start()
+        running.append(inbox)
+        website = services.website_server(settings.WEBSITE_PORT, log_dir / "website.log", echo=True).start()
+        running.append(website)
+        inbox.wait_healthy(60)
+        website.wait_healthy(60)
         actions.wait_healthy(120)
         rasa.wait_healthy(300)
     except (RuntimeError, TimeoutError) as error:
@@ -68,9 +74,11 @@ def run() -> int:
     print(
         f"""
 ==> the assistant is running (started in {time.monotonic() - started:.0f}s)
-    REST channel:  POST {base}/webhooks/rest/webhook  {{"sender": "me", "message": "hi"}}
-    chat here:     ./assistant shell   (in another terminal)
-    logs:          {log_dir}/  (rasa.log, actions.log)
+    website + chat widget:  {settings.PUBLIC_WEBSITE_URL}/
+    trainer's inbox:        {settings.PUBLIC_INBOX_URL}/  {_inbox_login_hint()}
+    REST channel:           POST {base}/webhooks/rest/webhook  {{"sender": "me", "message": "hi"}}
+    chat here:              ./assistant shell   (in another terminal)
+    logs:                   {log_dir}/  (rasa.log, actions.log, inbox.log, website.log)
     Ctrl-C stops everything.
 """,
         flush=True,
@@ -82,6 +90,16 @@ def run() -> int:
                 services.stop_all(running)
                 return 1
         time.sleep(1)
+
+
+def _inbox_login_hint() -> str:
+    """First run without INBOX_PASSWORD_HASH: show the generated password once it exists."""
+    if settings.INBOX_PASSWORD_HASH:
+        return f"(login: {settings.INBOX_USERNAME}, password as configured)"
+    generated = settings.VAR_DIR / "secrets" / "inbox_password"
+    if generated.is_file():
+        return f"(login: {settings.INBOX_USERNAME} / {generated.read_text(encoding='utf-8').strip()}, kept in {generated})"
+    return f"(login: {settings.INBOX_USERNAME})"
 
 
 def test(extra_args) -> int:

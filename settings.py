@@ -137,6 +137,11 @@ PUBLIC_RASA_URL = _env(
     f"http://{HOST}:{RASA_PORT}",
     "Address of the Rasa server as the browser sees it (the widget's socket.io endpoint).",
 )
+PUBLIC_WEBSITE_URL = _env(
+    "PUBLIC_WEBSITE_URL",
+    f"http://{HOST}:{WEBSITE_PORT}",
+    "Address of the website server as people see it (calendar-invite links point here).",
+)
 PUBLIC_INBOX_URL = _env("PUBLIC_INBOX_URL", f"http://{HOST}:{INBOX_PORT}", "Address of the inbox as the trainer sees it.")
 RASA_URL = _env("RASA_URL", f"http://127.0.0.1:{RASA_PORT}", "Where the inbox reaches Rasa's HTTP API.")
 
@@ -156,6 +161,7 @@ def rasa_environment() -> Dict[str, str]:
         "TRAINER_HOURS": TRAINER_HOURS,
         "HANDOFF_AFTER_FAILURES": str(HANDOFF_AFTER_FAILURES),
         "PUBLIC_INBOX_URL": PUBLIC_INBOX_URL,
+        "PUBLIC_WEBSITE_URL": PUBLIC_WEBSITE_URL,
         "TRAINER_EMAIL": TRAINER_EMAIL,
         "SMTP_HOST": SMTP_HOST,
         "SMTP_PORT": str(SMTP_PORT),

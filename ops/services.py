@@ -132,3 +132,27 @@ def rasa_server(model: Path, port: int, log_path: Path, env: Optional[Dict[str, 
 def stop_all(services: List[Service]) -> None:
     for service in reversed(services):
         service.stop()
+
+
+def inbox_server(port: int, log_path: Path, env: Optional[Dict[str, str]] = None, echo=False) -> Service:
+    """The trainer's inbox web app (reads settings from the environment, port included)."""
+    return Service(
+        name="inbox",
+        argv=[PYTHON, "-m", "trainer_inbox"],
+        health_url=f"http://127.0.0.1:{port}/health",
+        log_path=log_path,
+        env={**(env or {}), "INBOX_PORT": str(port)},
+        echo=echo,
+    )
+
+
+def website_server(port: int, log_path: Path, env: Optional[Dict[str, str]] = None, echo=False) -> Service:
+    """The demo trainer website with the chat widget, and calendar-invite downloads."""
+    return Service(
+        name="website",
+        argv=[PYTHON, "-m", "website_widget.server"],
+        health_url=f"http://127.0.0.1:{port}/health",
+        log_path=log_path,
+        env={**(env or {}), "WEBSITE_PORT": str(port)},
+        echo=echo,
+    )

@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.article import answer_text, needs_clinician
+from bot.actions.handoff import failure_offer
 from coaching.clarifying import reply_for_problem
 from coaching.input_checks import classify_message
 
@@ -29,4 +30,8 @@ class ActionClarify(Action):
                 dispatcher.utter_message(text=answer)
                 return []
         dispatcher.utter_message(text=reply_for_problem(problem))
+        # Several misunderstandings in a row: offer a person rather than another apology.
+        offer = failure_offer(tracker)
+        if offer is not None:
+            dispatcher.utter_message(**offer)
         return []

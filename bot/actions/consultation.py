@@ -13,7 +13,9 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import settings
+from bot.actions.handoff import hand_over
 from bot.actions.resources import knowledge_base, record_store
+from coaching.handoff import ESCALATION
 from coaching import consultation, triage
 from coaching.exercise_plan import format_exercise_plan, plan_exercises
 from coaching.explanation import compose_explanation
@@ -126,9 +128,13 @@ class ActionConcludeConsultation(Action):
             dispatcher.utter_message(
                 text=(
                     f"If you'd like a proper assessment and a programme made for you, you can book a session "
-                    f"with {settings.TRAINER_NAME} through {settings.TRAINER_CONTACT}. I've saved a summary "
-                    f"of your answers for them, so you won't have to repeat yourself."
-                )
+                    f"with {settings.TRAINER_NAME} right here. I've saved a summary of your answers for them, "
+                    "so you won't have to repeat yourself."
+                ),
+                buttons=[
+                    {"title": "Book a session", "payload": "/request_booking"},
+                    {"title": f"Talk to {settings.TRAINER_NAME}", "payload": "/request_human"},
+                ],
             )
             profile_name = profile.profile
             exercise_ids = [item.id for item in plan.exercises]
@@ -143,7 +149,12 @@ class ActionConcludeConsultation(Action):
                 exercises=exercise_ids,
                 summary=consultation.describe_intake(summary),
             )
-        return _triage_events(result) + [SlotSet("movement_profile", profile_name)]
+        events = _triage_events(result) + [SlotSet("movement_profile", profile_name)]
+        if result.level == triage.SOON and tracker.get_slot("consent_given") is True:
+            # Exercises withheld but no emergency: the consultation hands the person to the
+            # trainer, who follows up personally once a clinician has had a look.
+            events += hand_over(dispatcher, tracker, ESCALATION, triage_level=result.level)
+        return events
 
 
 def _pain(summary: Dict[str, Any]):

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.resources import record_store
+from bot.actions.resources import booking_store, handoff_store, record_store
 from bot.erasure import ERASURE_SLOT
 
 
@@ -17,10 +17,14 @@ class ActionDeleteMyData(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         deleted = record_store().delete_conversation_data(tracker.sender_id)
+        # Bookings and handoffs hold a name, a contact and the transcript: they go too.
+        cancelled = booking_store().delete_conversation_data(tracker.sender_id)
+        handoff_store().delete_conversation_data(tracker.sender_id)
         dispatcher.utter_message(
             text=(
                 "Done: I've deleted your answers"
                 + (f" ({deleted} saved consultation{'s' if deleted != 1 else ''})" if deleted else "")
+                + (f", your booking{'s' if cancelled != 1 else ''} (now cancelled)" if cancelled else "")
                 + " and the history of this conversation. Nothing about you is kept. "
                 "You can start again any time."
             )

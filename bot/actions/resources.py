@@ -16,3 +16,24 @@ def knowledge_base() -> KnowledgeBase:
 @lru_cache(maxsize=1)
 def record_store() -> RecordStore:
     return RecordStore(settings.APP_DB_URL)
+
+
+@lru_cache(maxsize=1)
+def booking_store():
+    from booking.store import BookingStore
+
+    return BookingStore(settings.APP_DB_URL)
+
+
+@lru_cache(maxsize=1)
+def handoff_store():
+    from records.handoffs import HandoffStore
+
+    return HandoffStore(settings.APP_DB_URL)
+
+
+def availability():
+    """Read on each use (it is small): the trainer's edits apply without a restart."""
+    from booking.availability import load_availability
+
+    return load_availability(settings.AVAILABILITY_FILE)

@@ -1,0 +1,60 @@
+"""Handing a conversation to the trainer: the transcript, when to offer it, what to tell the person."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterable, List, Mapping, Optional
+
+# Why a conversation was handed over (shown in the inbox).
+ASKED_FOR_HUMAN = "asked_for_human"
+NOT_UNDERSTOOD = "not_understood"
+ESCALATION = "escalation"
+
+
+def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> List[Dict[str, str]]:
+    """Who said what, in order: the person, the assistant, or the trainer (replies sent from the inbox)."""
+    lines = []
+    for event in events:
+        kind = event.get("event")
+        text = event.get("text")
+        if kind not in ("user", "bot") or not text:
+            continue
+        if kind == "user":
+            who = "person"
+        else:
+            who = "trainer" if (event.get("metadata") or {}).get("from_trainer") else "assistant"
+        lines.append({"who": who, "text": text, "at": _iso(event.get("timestamp"))})
+    return lines
+
+
+def _iso(timestamp: Optional[float]) -> str:
+    if not timestamp:
+        return ""
+    return datetime.fromtimestamp(float(timestamp), tz=timezone.utc).isoformat()
+
+
+def consecutive_failures(events: Iterable[Mapping[str, Any]]) -> int:
+    """How many of the person's latest messages in a row the assistant could not understand."""
+    count = 0
+    for event in reversed(list(events)):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+def handoff_message(trainer_name: str, trainer_hours: str, reason: str) -> str:
+    why = {
+        ASKED_FOR_HUMAN: "Of course.",
+        NOT_UNDERSTOOD: "I'm clearly not getting this right, so I'll bring in a person.",
+        ESCALATION: f"Your answers are worth a personal look from {trainer_name}.",
+    }.get(reason, "")
+    return (
+        f"{why} I've passed our conversation and a summary of your answers to {trainer_name}, "
+        f"who will reply to you here, typically {trainer_hours}. Until they do, I'll stay quiet so "
+        "nothing gets mixed up; anything you write now goes straight to them. "
+        "If your knee gets much worse, or you can't put weight on it, don't wait: "
+        "call NHS 111, or 999 in an emergency."
+    ).strip()
