@@ -20,6 +20,7 @@ import requests
 
 import settings
 from ops import build_steps, services
+from tests.smtp_sink import LocalSMTPServer, start_smtp_sink, stop_smtp_sink
 
 pytest_plugins = ["tests.knowledge_fixtures"]
 
@@ -51,6 +52,8 @@ class RunningAssistant:
     token: str
     tracker_db: Path
     log_dir: Path
+    env: Dict[str, str]
+    mailbox: "LocalSMTPServer"
 
     def send(self, text, sender: str | None = None, timeout: float = 30) -> List[Dict]:
         response = requests.post(
@@ -85,12 +88,18 @@ def assistant(tmp_path_factory, trained_model, built_knowledge_base) -> RunningA
     action_port, rasa_port = free_port(), free_port()
     tracker_db = work / "tracker.db"
     token = uuid.uuid4().hex
+    mailbox = start_smtp_sink()  # the trainer's booking emails land here
     env = {
         "ACTION_PORT": str(action_port),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_STORE_URL": f"sqlite:///{tracker_db}",
         "APP_DB_URL": f"sqlite:///{work / 'assistant.db'}",
         "RASA_API_TOKEN": token,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mailbox.port),
+        "SMTP_STARTTLS": "false",
+        "TRAINER_EMAIL": "trainer@example.com",
+        "PUBLIC_WEBSITE_URL": "http://127.0.0.1:9",  # invite links; the website fixture serves them
     }
     actions = services.action_server(action_port, work / "actions.log", env=env)
     rasa = services.rasa_server(trained_model, rasa_port, work / "rasa.log", env=env)
@@ -98,9 +107,10 @@ def assistant(tmp_path_factory, trained_model, built_knowledge_base) -> RunningA
     try:
         actions.wait_healthy(120)
         rasa.wait_healthy(300)
-        yield RunningAssistant(f"http://127.0.0.1:{rasa_port}", token, tracker_db, work)
+        yield RunningAssistant(f"http://127.0.0.1:{rasa_port}", token, tracker_db, work, env, mailbox)
     finally:
         services.stop_all(started)
+        stop_smtp_sink(mailbox)
 
 
 def stored_events(db_path: Path, sender: str) -> List[str]:

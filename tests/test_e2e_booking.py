@@ -6,8 +6,11 @@ confirm the same time at the same moment can't both get it.
 """
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
+import time
 import sqlite3
 import threading
 from pathlib import Path
@@ -90,6 +93,17 @@ def test_a_new_person_books_a_slot_and_gets_an_invite(assistant):
     assert row["reference"] == reference and row["invite_token"] == invite.group(2)
     assert row["intake_summary"], "the trainer gets an intake summary with the booking"
     assert booker.slot("booking_slot") is None  # ready for another booking later
+
+    # the trainer is emailed (SMTP is configured for the test servers), with the invite attached
+    deadline = time.monotonic() + 15
+    mail = []
+    while time.monotonic() < deadline and not mail:
+        mail = [m for m in assistant.mailbox.received if reference.encode() in m["data"]]
+        time.sleep(0.2)
+    assert mail, "no booking email reached the local SMTP server"
+    message = email.message_from_bytes(mail[0]["data"], policy=email.policy.default)
+    assert mail[0]["to"] == ["trainer@example.com"] and "Sam Jones" in message.get_body(("plain",)).get_content()
+    assert any(part.get_content_type() == "text/calendar" for part in message.iter_attachments())
 
 
 def test_time_in_words_offers_only_matching_times(assistant):
