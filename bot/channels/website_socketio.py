@@ -1,0 +1,108 @@
+"""Rasa's socket.io channel (the website chat widget), fixed for python-socketio 5.x.
+
+Rasa 3.6 calls `sio.enter_room(...)` without awaiting it, but in the
+python-socketio 5.x that Rasa's pins install (5.18) `AsyncServer.enter_room` is
+a coroutine. The call never runs, the browser's socket never joins the
+conversation's room, and with `session_persistence: true` every bot reply
+(emitted to that room) is lost: the widget would never see an answer.
+
+This channel keeps Rasa's channel (same name "socketio", same events, same
+`output_channel=latest` behaviour for the HTTP API) and replaces the two
+handlers that need it:
+
+* `session_request` awaits `enter_room` (and works with a sync one too), and
+  accepts only a sensible session id (a string of at most 255 characters, the
+  tracker store's sender_id column); anything else gets a fresh id.
+* `user_uttered` ignores malformed payloads instead of raising, and joins the
+  sending socket to the conversation's room before handling the message, so a
+  reply reaches the browser even if a message races ahead of `session_request`
+  after a reconnect.
+
+Messages sent through Rasa's HTTP API (`output_channel=latest`, e.g. the
+trainer's replies from the inbox, appended as BotUttered events with
+`metadata: {"from_trainer": true}`) keep that mark: Rasa's output channel
+drops the metadata, this one sends `{"text": ..., "metadata": {"from_trainer":
+true}}` as one message, which the widget labels with the trainer's name.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+import uuid
+from typing import Any, Awaitable, Callable, Optional, Text
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+
+MAX_SESSION_ID_CHARS = 255  # the tracker store's sender_id column
+
+
+def valid_session_id(value: Any) -> Optional[str]:
+    if isinstance(value, str) and value.strip() and len(value) <= MAX_SESSION_ID_CHARS:
+        return value
+    return None
+
+
+async def _maybe_await(result: Any) -> None:
+    if inspect.isawaitable(result):
+        await result
+
+
+class WebsiteSocketIOOutput(SocketIOOutput):
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        if kwargs.get("from_trainer") is True:
+            # the trainer's reply: one message, marked, paragraphs kept as line breaks
+            metadata = {"from_trainer": True}
+            if isinstance(kwargs.get("trainer_name"), str):
+                metadata["trainer_name"] = kwargs["trainer_name"]
+            await self._send_message(recipient_id, {"text": text.strip(), "metadata": metadata})
+            return
+        await super().send_text_message(recipient_id, text, **kwargs)
+
+
+class WebsiteSocketIOInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        if self.sio is None:
+            return super().get_output_channel()  # Rasa's warning, None
+        return WebsiteSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        socketio_webhook = super().blueprint(on_new_message)
+        sio = self.sio
+        assert sio is not None
+        namespace = self.namespace or "/"
+        handle_message = sio.handlers[namespace][self.user_message_evt]
+
+        async def join(sid: Text, session_id: str) -> None:
+            if self.session_persistence:
+                await _maybe_await(sio.enter_room(sid, session_id, namespace=namespace))
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = valid_session_id(requested) or uuid.uuid4().hex
+            await join(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+            logger.debug(f"Socket {sid} joined session {session_id}.")
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def user_uttered(sid: Text, data: Any) -> None:
+            if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
+                logger.warning(f"Ignored a malformed {self.user_message_evt!r} event from socket {sid}.")
+                return
+            if self.session_persistence:
+                session_id = valid_session_id(data.get("session_id"))
+                if session_id is None:
+                    logger.warning(f"Ignored a message without a valid session_id from socket {sid}.")
+                    return
+                await join(sid, session_id)
+            await handle_message(sid, data)
+
+        return socketio_webhook
