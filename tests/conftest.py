@@ -120,3 +120,26 @@ def stored_events(db_path: Path, sender: str) -> List[str]:
             "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,)
         ).fetchall()
     return [row[0] for row in rows]
+
+
+INBOX_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def inbox(assistant, tmp_path_factory) -> str:
+    """The trainer's inbox as a real process, against the real Rasa server; its base URL."""
+    from trainer_inbox.auth import hash_password
+
+    port = free_port()
+    env = {
+        **assistant.env,
+        "RASA_URL": assistant.url,
+        "INBOX_PASSWORD_HASH": hash_password(INBOX_PASSWORD, iterations=1000),
+        "INBOX_SECRET_KEY": uuid.uuid4().hex,
+    }
+    service = services.inbox_server(port, assistant.log_dir / "inbox.log", env=env).start()
+    try:
+        service.wait_healthy(60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        service.stop()

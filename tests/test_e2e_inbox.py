@@ -9,33 +9,10 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
 import requests
 
-from ops import services
-from tests.conftest import free_port, new_sender, texts
-from trainer_inbox.auth import hash_password
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(scope="module")
-def inbox(assistant, tmp_path_factory):
-    port = free_port()
-    env = {
-        **assistant.env,
-        "RASA_URL": assistant.url,
-        "INBOX_PASSWORD_HASH": hash_password(PASSWORD, iterations=1000),
-        "INBOX_SECRET_KEY": "test-secret-key-for-the-inbox",
-    }
-    log = tmp_path_factory.mktemp("inbox") / "inbox.log"
-    service = services.inbox_server(port, log, env=env).start()
-    try:
-        service.wait_healthy(60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        service.stop()
-
+from tests.conftest import INBOX_PASSWORD as PASSWORD
+from tests.conftest import new_sender, texts
 
 def csrf(html: str, name: str = "csrf_token") -> str:
     return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
