@@ -77,5 +77,12 @@ def test_trainer_cancels_a_booking(inbox):
     assert stored["status"] == "cancelled" and stored["cancelled_by"] == "trainer"
     page = session.get(inbox.url + response.headers["Location"]).text
     assert "Booking cancelled." in page and "Upcoming (0)" in page and "Cancelled (1)" in page
+    # the person is told in their chat, on their channel
+    [told] = inbox.fake.posted_events("c-cancel")
+    assert told.query.get("output_channel") == created["channel"]
+    assert "cancel your session" in str(told.body) and created["reference"] in str(told.body)
+    # cancelling again does not tell them twice
+    session.post(cancel_url, data={"csrf_token": token}, allow_redirects=False)
+    assert len(inbox.fake.posted_events("c-cancel")) == 1
     missing = session.post(inbox.url + "/bookings/9999/cancel", data={"csrf_token": token}, allow_redirects=False)
     assert missing.status_code == 404

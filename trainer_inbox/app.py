@@ -687,10 +687,27 @@ async def cancel_booking(request: web.Request) -> web.Response:
     from booking.store import BookingNotFound
 
     try:
-        await _db(store.cancel_by_trainer, booking_id)
+        before = await _db(store.get, booking_id)
+        booking = await _db(store.cancel_by_trainer, booking_id)
     except BookingNotFound:
         raise web.HTTPNotFound(text="No such booking.")
+    if before and before["status"] == "confirmed":
+        # The person hears it in their chat, like any trainer reply (shown in the thread, retryable).
+        record = await _db(request.app[STORE].record_reply, booking["conversation_id"], _cancellation_text(booking))
+        await _deliver(request, record, booking.get("channel") or "latest")
     raise _redirect("/bookings", notice="cancelled")
+
+
+def _cancellation_text(booking: Dict[str, Any]) -> str:
+    from zoneinfo import ZoneInfo
+
+    from booking.availability import Slot
+
+    when = Slot(booking["starts_at"], booking["ends_at"]).label(ZoneInfo(booking["time_zone"]))
+    return (
+        f"I'm sorry, I've had to cancel your session on {when} ({booking['time_zone']} time), "
+        f"reference {booking['reference']}. Reply here or say \"book a session\" to find another time."
+    )
 
 
 async def stats_page(request: web.Request) -> web.Response:
