@@ -134,25 +134,23 @@ def stop_all(services: List[Service]) -> None:
         service.stop()
 
 
-def inbox_server(port: int, log_path: Path, env: Optional[Dict[str, str]] = None, echo=False) -> Service:
-    """The trainer's inbox web app (reads settings from the environment, port included)."""
+def _web_app(name: str, module: str, port_variable: str, port: int, log_path: Path, env, echo) -> Service:
+    """A small web app of ours that reads its settings (port included) from the environment."""
     return Service(
-        name="inbox",
-        argv=[PYTHON, "-m", "trainer_inbox"],
+        name=name,
+        argv=[PYTHON, "-m", module],
         health_url=f"http://127.0.0.1:{port}/health",
         log_path=log_path,
-        env={**(env or {}), "INBOX_PORT": str(port)},
+        env={**(env or {}), port_variable: str(port)},
         echo=echo,
     )
+
+
+def inbox_server(port: int, log_path: Path, env: Optional[Dict[str, str]] = None, echo=False) -> Service:
+    """The trainer's inbox web app."""
+    return _web_app("inbox", "trainer_inbox", "INBOX_PORT", port, log_path, env, echo)
 
 
 def website_server(port: int, log_path: Path, env: Optional[Dict[str, str]] = None, echo=False) -> Service:
     """The demo trainer website with the chat widget, and calendar-invite downloads."""
-    return Service(
-        name="website",
-        argv=[PYTHON, "-m", "website_widget.server"],
-        health_url=f"http://127.0.0.1:{port}/health",
-        log_path=log_path,
-        env={**(env or {}), "WEBSITE_PORT": str(port)},
-        echo=echo,
-    )
+    return _web_app("website", "website_widget.server", "WEBSITE_PORT", port, log_path, env, echo)
