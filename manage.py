@@ -116,6 +116,9 @@ def shell() -> int:
     """Rasa's own terminal chat, with the model, endpoints and stores of `run`."""
     setup()
     started = []
+    # A closed terminal (SIGHUP) or a kill must still stop the action server started here.
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, lambda *_: sys.exit(1))
     try:
         requests_ok = services.is_healthy(f"http://127.0.0.1:{settings.ACTION_PORT}/health")
         if not requests_ok:  # `run` is not running: bring our own action server
