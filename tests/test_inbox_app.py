@@ -228,7 +228,7 @@ def test_handoff_created_while_the_inbox_was_down_is_listed(start_inbox, tmp_pat
     assert page.status_code == 200
     assert "Conversations handed to you (1)" in page.text
     assert "Consultation escalated" in page.text
-    assert "socketio" in page.text
+    assert "website chat" in page.text
     assert 'href="/conversations/before-start"' in page.text
     assert "waiting for you" in page.text
 

@@ -182,6 +182,18 @@ def _conversation_url(conversation_id: str, suffix: str = "") -> str:
     return f"/conversations/{quote(conversation_id, safe='')}{suffix}"
 
 
+# How channels are shown to the trainer (Rasa's names are technical).
+CHANNEL_NAMES = {
+    "socketio": "website chat",
+    "rest": "REST API",
+    "cmdline": "terminal (rasa shell)",
+    "telegram": "Telegram",
+    "twilio": "WhatsApp",
+    "whatsapp": "WhatsApp",
+    "latest": "unknown",
+}
+
+
 def _templates() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(HERE / "templates")),
@@ -195,6 +207,7 @@ def _templates() -> jinja2.Environment:
     env.filters["show"] = _show_value
     env.filters["exercise"] = _exercise_name
     env.filters["conversation_url"] = _conversation_url
+    env.filters["channel"] = lambda c: CHANNEL_NAMES.get(c or "", c or "unknown")
     env.filters["reason"] = lambda r: REASONS.get(r, _humanize(r or "other"))
     env.filters["triage"] = lambda level: TRIAGE_LABELS.get(level, _humanize(level or "–"))
     return env
