@@ -265,21 +265,13 @@ def _email_trainer(booking: Dict[str, Any]) -> None:
         return
 
     def send() -> None:
+        from booking.configured import email_settings
         from booking.invite import calendar_invite
         from booking.notify import email_trainer_about_booking
 
         try:
             email_trainer_about_booking(
-                booking,
-                smtp_host=settings.SMTP_HOST,
-                smtp_port=settings.SMTP_PORT,
-                smtp_from=settings.SMTP_FROM,
-                trainer_email=settings.TRAINER_EMAIL,
-                username=settings.SMTP_USERNAME,
-                password=settings.SMTP_PASSWORD,
-                starttls=settings.SMTP_STARTTLS,
-                trainer_name=settings.TRAINER_NAME,
-                invite=calendar_invite(booking, settings.TRAINER_NAME),
+                booking, **email_settings(), invite=calendar_invite(booking, settings.TRAINER_NAME)
             )
         except Exception:  # noqa: BLE001 - logged; the booking stands and the inbox shows it
             logger.exception("booking email to the trainer failed for %s", booking.get("reference"))

@@ -20,9 +20,9 @@ def record_store() -> RecordStore:
 
 @lru_cache(maxsize=1)
 def booking_store():
-    from booking.store import BookingStore
+    from booking.configured import store_from_settings
 
-    return BookingStore(settings.APP_DB_URL)
+    return store_from_settings()
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +34,6 @@ def handoff_store():
 
 def availability():
     """Read on each use (it is small): the trainer's edits apply without a restart."""
-    from booking.availability import load_availability
+    from booking.configured import availability_from_settings
 
-    return load_availability(settings.AVAILABILITY_FILE)
+    return availability_from_settings()
