@@ -9,7 +9,7 @@ The Rasa action (bot/actions/booking.py) only adapts this to slots and events.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -210,7 +210,3 @@ def confirmation(booking: Mapping[str, Any], availability: Availability, trainer
 
 def _sentence_start(name: str) -> str:
     return name[:1].upper() + name[1:]  # not .capitalize(): "Simon Jarvis" must stay as written
-
-
-def contact_dict(contact) -> Dict[str, str]:
-    return asdict(contact)

@@ -76,7 +76,7 @@ def offer_and_pick(booker: Booker, opener: str = "I'd like to book a session", i
 def test_a_new_person_books_a_slot_and_gets_an_invite(assistant):
     booker = Booker(assistant)
     choice = offer_and_pick(booker)
-    assert "contact" in booker.say("Sam Jones").lower() or "email" in booker.last[0]["text"].lower()
+    assert "email address or phone number" in booker.say("Sam Jones")
     reply = booker.say("sam at example dot com")
     assert "doesn't look like an email address or phone number" in reply, reply
     reply = booker.say("sam.jones@example.com")
@@ -220,7 +220,7 @@ def test_gibberish_while_choosing_a_time_gets_a_hint_not_a_booking(assistant):
     booker = Booker(assistant)
     booker.say("book a session")
     reply = booker.say("asdfgh jkl")
-    assert "which time you'd like" in reply or booker.slot_buttons(), reply
+    assert "which time you'd like" in reply and booker.slot_buttons(), reply  # a hint, then the times again
     assert booker.slot("booking_slot") is None
 
 

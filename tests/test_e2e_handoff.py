@@ -92,7 +92,7 @@ def test_consultation_that_needs_a_clinician_soon_escalates_to_the_trainer(assis
     assert "gp" in reply.lower() and "will reply to you here" in reply, reply
     [handoff] = handoffs(assistant, chat.sender)
     assert handoff["reason"] == "escalation" and handoff["triage_level"] == "soon"
-    assert "soon" in handoff["summary"].lower() or "giving way" in handoff["summary"].lower() or handoff["summary"]
+    assert "Triage: soon" in handoff["summary"], handoff["summary"]  # the saved consultation's summary
     assert assistant.tracker(chat.sender)["paused"] is True
 
 

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import settings
 from bot.actions.resources import availability, booking_store, record_store
 from booking.availability import Slot, is_bookable
-from booking.contact import parse_contact
+from booking.contact import Contact, parse_contact
 from booking.store import SlotTaken
 from booking.time_phrases import parse_preference
 from coaching import booking_flow, consultation, triage
@@ -225,8 +225,6 @@ class ActionConfirmBooking(Action):
             if rescheduling and store.active_booking(tracker.sender_id):
                 booking = store.reschedule(tracker.sender_id, slot, buffer_minutes=av.buffer_minutes)
             else:
-                from booking.contact import Contact
-
                 booking = store.book(
                     tracker.sender_id,
                     tracker.get_latest_input_channel() or "rest",
