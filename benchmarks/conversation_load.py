@@ -228,6 +228,10 @@ async def run_load(
     run_id = uuid.uuid4().hex[:6]
 
     async def user(session) -> None:
+        if think_time[1] > 0:
+            # People arrive at random moments, not all in the same millisecond: with
+            # think time each user starts within one think-time of the run's start.
+            await asyncio.sleep(random.uniform(0.0, think_time[1]))
         while loop.time() < deadline:
             k = next(counter)
             scenario = scenarios[k % len(scenarios)]
