@@ -8,9 +8,12 @@
    SQLite tracker store (the same way tests/conftest.py does) and waits until healthy.
 2. For each concurrency level runs that many simulated conversations at once for
    --seconds over the REST channel. Every conversation is a scripted scenario from
-   benchmarks/load_scenarios.py with a fresh sender id; each simulated user sends
-   its next turn as soon as the previous reply arrived (no think time), so a level
-   of N is N requests in flight. Nothing new starts after the deadline; a request
+   benchmarks/load_scenarios.py with a fresh sender id. By default each simulated
+   user sends its next turn as soon as the previous reply arrived (no think time),
+   so a level of N is N requests in flight: the server's saturation. With
+   --think-time MIN,MAX each user pauses like a person reading and typing, and
+   starts at a random moment within the first pause (people don't all press
+   enter in the same millisecond). Nothing new starts after the deadline; a request
    already in flight may take up to --timeout more.
 3. Samples the resident memory (VmRSS summed over the process tree, from /proc)
    of each server every 0.5 s: idle after start, after a warm-up, peak per level.
@@ -753,7 +756,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "seconds": args.seconds,
             "levels": args.levels,
             "timeout_s": args.timeout,
-            "client": "asyncio + aiohttp on the same machine, no think time, fresh sender per conversation",
+            "client": (
+                "asyncio + aiohttp on the same machine, fresh sender per conversation; "
+                + (f"each person pauses {args.think_time[0]:g}-{args.think_time[1]:g} s between turns "
+                   "and starts at a random moment within the first pause"
+                   if args.think_time[1] > 0 else "no think time (closed loop)")
+            ),
             "latency": "per successful turn (HTTP 200, non-empty reply where one is expected)",
             "rss": "VmRSS summed over each server's process tree, sampled every 0.5 s",
         },

@@ -110,12 +110,14 @@ class StubRasa:
         self.requests = 0
         self.errors_sent = 0
         self.by_sender: Dict[str, List[str]] = defaultdict(list)
+        self.arrivals: List[float] = []  # loop time of each request
         self.runner = None
         self.url = ""
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.requests += 1
+        self.arrivals.append(asyncio.get_running_loop().time())
         number = self.requests
         sender, message = body["sender"], body["message"]
         self.by_sender[sender].append(message)
@@ -348,6 +350,23 @@ def test_think_time_paces_each_simulated_person():
     result = run(scenario())
     # two people, one turn each every ~0.3 s (plus the turn itself) in 0.8 s: at most 3 turns each
     assert 2 <= len(result.turns) <= 6, len(result.turns)
+
+
+def test_with_think_time_people_arrive_spread_out_not_all_at_once():
+    async def scenario(think_time):
+        async with StubRasa() as stub:
+            start = asyncio.get_running_loop().time()
+            await cl.run_load(stub.url, [PLAIN], concurrency=20, seconds=1.0, timeout=5, think_time=think_time)
+            return sorted(t - start for t in stub.arrivals)
+
+    paced = run(scenario((1.0, 1.0)))
+    # everyone's first turn comes within the first second (a second turn only after
+    # it), spread over it, not a burst
+    first = [t for t in paced if t < 1.0]
+    assert 15 <= len(first) <= 20 and first[-1] - first[0] > 0.3, paced
+    closed = run(scenario((0.0, 0.0)))
+    # a closed loop saturates from the first moment: everyone starts at once
+    assert closed[19] - closed[0] < 0.3, closed
 
 
 def test_think_time_argument_is_checked():
