@@ -14,10 +14,14 @@ from tests.test_rasa_data import rasa
 OUT = settings.ROOT / "results" / "nlu_cross_validation"
 # The consultation issue's target is intent macro-F1 >= 0.95, not reached yet:
 # 0.929 with the consultation's 18 intents, 0.897 after booking, cancelling,
-# moving and asking for a person were added (23 intents; the weakest are
-# out_of_scope, the booking intents and one-word answers like "y" or "k").
-# This floor catches regressions; the target is tracked in the issue.
-MIN_INTENT_MACRO_F1 = 0.88
+# moving and asking for a person were added (23 intents), 0.93-0.935 after
+# ~720 more examples and word-pattern features (27 intents). What remains is
+# mostly one- or two-word messages with no context ("ttyl", "the weekend",
+# "halt") and out-of-scope requests phrased like in-scope ones ("book a
+# haircut", "my eye keeps twitching"); the dialogue resolves many of these
+# from context (the open form, the last question). This floor catches
+# regressions; the target is tracked in the issue.
+MIN_INTENT_MACRO_F1 = 0.92
 MIN_ENTITY_F1 = 0.90
 
 
