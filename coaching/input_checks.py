@@ -30,6 +30,15 @@ TOO_LONG = "too_long"
 NO_WORDS = "no_words"
 OTHER_LANGUAGE = "other_language"
 CODE_LIKE = "code_like"
+KEYBOARD_MASH = "keyboard_mash"
+
+# Keyboard mashing ("asdfgh", "zxcvbnm", "qwrtp"): no English word, and a run of
+# five consonants or of four neighbouring keys. Chat shorthand ("ttyl", "tmrw",
+# "thx") has shorter runs, so it still reaches the classifier.
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
+KEY_RUN = 4
+_SHORTHAND = frozenset({"thnks", "thnx", "thks", "thnk", "pls", "plz", "tmrw", "ttyl"})
 
 # Markup or query syntax: people describing their knee don't write these, and a
 # classifier would otherwise force such text into some intent.
@@ -76,6 +85,23 @@ def _is_latin_letter(char: str) -> bool:
     return "LATIN" in unicodedata.name(char, "")
 
 
+def _keyboard_run(word: str) -> bool:
+    for row in _KEYBOARD_ROWS:
+        for start in range(len(row) - KEY_RUN + 1):
+            if row[start:start + KEY_RUN] in word or row[start:start + KEY_RUN][::-1] in word:
+                return True
+    return False
+
+
+def _is_keyboard_mash(words) -> bool:
+    common = _common_english_words()
+    if any(get_string_id(w) in common for w in words):
+        return False
+    # "hmmmm" and "plzzz" are words drawn out, not mashing: collapse repeats first
+    squeezed = [re.sub(r"(.)\1+", r"\1", w) for w in words if w not in _SHORTHAND]
+    return any(_CONSONANT_RUN.search(w) or _keyboard_run(w) for w in squeezed if w not in _SHORTHAND)
+
+
 def classify_message(text: Optional[str]) -> Optional[str]:
     """Return a problem label for text the assistant can't work with, else None."""
     if text is None or not text.strip():
@@ -92,6 +118,8 @@ def classify_message(text: Optional[str]) -> Optional[str]:
     if sum(not _is_latin_letter(c) for c in letters) / len(letters) > 0.5:
         return OTHER_LANGUAGE  # Cyrillic, CJK, Arabic, ... scripts
     words = [t.lower_ for t in _tokenizer()(text) if any(c.isalpha() for c in t.text)]
+    if _is_keyboard_mash(words):
+        return KEYBOARD_MASH
     if len(words) < MIN_WORDS_FOR_LANGUAGE_CHECK:
         return None  # too short to tell: "idk", "nope", "left"
     if _looks_like_other_language(words):

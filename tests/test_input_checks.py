@@ -18,6 +18,8 @@ from coaching import input_checks as checks
         ("'; DROP TABLE events; --", checks.CODE_LIKE), ("<script>alert('x')</script>", checks.CODE_LIKE),
         ("Robert'); DROP TABLE Students;--", checks.CODE_LIKE), ("' OR '1'='1", checks.CODE_LIKE),
         ("SELECT * FROM users WHERE 1=1", checks.CODE_LIKE), ("${jndi:ldap://x}", checks.CODE_LIKE),
+        ("asdfgh jkl", checks.KEYBOARD_MASH), ("qwrtp blorf", checks.KEYBOARD_MASH),
+        ("zxcvbnm", checks.KEYBOARD_MASH), ("hjkl hjkl", checks.KEYBOARD_MASH), ("ASDF", checks.KEYBOARD_MASH),
     ],
 )
 def test_unusable_messages(text, problem):
@@ -33,6 +35,8 @@ def test_unusable_messages(text, problem):
         "ive got pfps and itbs lol", "knee hurts when i squat and go dwn stairs",
         "a" * checks.MAX_MESSAGE_CHARS, "i had to drop my table tennis sessions",
         "select the exercises from the article for me", "my hip dropped a bit; knee went in",
+        # chat shorthand and drawn-out words are not keyboard mashing
+        "thnks", "thx", "ttyl", "gtg", "k", "tmrw afternoon", "hmmmm", "plzzz", "brb", "asdf is that my knee",
     ],
 )
 def test_english_the_way_people_write_it_is_accepted(text):
