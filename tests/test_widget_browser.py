@@ -87,6 +87,21 @@ def wait_for_reply(page, before: int, containing: str = "") -> str:
     return reply
 
 
+def settled_messages(page) -> List[str]:
+    """All messages once none has arrived for 1.5 s (a reply can come as several messages)."""
+    texts = page.locator(".kc-msg").all_inner_texts()
+    stable_since = time.monotonic()
+    deadline = stable_since + REPLY_TIMEOUT / 1000
+    while time.monotonic() - stable_since < 1.5:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"messages kept arriving: {texts}")
+        page.wait_for_timeout(100)
+        now = page.locator(".kc-msg").all_inner_texts()
+        if now != texts:
+            texts, stable_since = now, time.monotonic()
+    return texts
+
+
 def session_id(page) -> str:
     value = page.evaluate("window.KneeChat.sessionId()")
     assert isinstance(value, str) and value
@@ -205,7 +220,7 @@ def test_reload_shows_the_history_and_continues_the_same_conversation(page_facto
     before = send(page, "what is maltracking")
     wait_for_reply(page, before, containing="maltracking")
     session = session_id(page)
-    history = page.locator(".kc-msg").all_inner_texts()
+    history = settled_messages(page)
 
     page.reload()
     expect(page.locator(".kc-panel")).to_be_visible()  # it was open: it opens again
@@ -219,8 +234,8 @@ def test_reload_shows_the_history_and_continues_the_same_conversation(page_facto
     assert user_texts(assistant, session) == ["/greet", "what is maltracking", "what exercises help my ankles?"]
 
     # closed, the panel stays closed after a reload, and the history is still there
+    count = len(settled_messages(page))
     page.keyboard.press("Escape")
-    count = page.locator(".kc-msg").count()
     page.reload()
     expect(page.locator(".kc-panel")).to_be_hidden()
     page.locator(".kc-launcher").click()
