@@ -99,7 +99,7 @@ def _is_keyboard_mash(words) -> bool:
         return False
     # "hmmmm" and "plzzz" are words drawn out, not mashing: collapse repeats first
     squeezed = [re.sub(r"(.)\1+", r"\1", w) for w in words if w not in _SHORTHAND]
-    return any(_CONSONANT_RUN.search(w) or _keyboard_run(w) for w in squeezed if w not in _SHORTHAND)
+    return any(_CONSONANT_RUN.search(w) or _keyboard_run(w) for w in squeezed)
 
 
 def classify_message(text: Optional[str]) -> Optional[str]:
