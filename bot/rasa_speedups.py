@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-_applied = False
 _response_validator: Optional[Any] = None
 
 
@@ -34,14 +33,12 @@ def _action_response_validator():
 
 def validate_action_result(self, result: Dict[str, Any]) -> bool:
     """Rasa's `_validate_action_result` with the schema check done once."""
-    from jsonschema import ValidationError
     from jsonschema.exceptions import best_match
     from rasa.core.actions.action import DOCS_BASE_URL
 
     error = best_match(_action_response_validator().iter_errors(result))
     if error is None:
         return True
-    assert isinstance(error, ValidationError)
     error.message += (
         ". Failed to validate Action server response from API, "
         "make sure your response from the Action endpoint is valid. "
@@ -52,10 +49,6 @@ def validate_action_result(self, result: Dict[str, Any]) -> bool:
 
 
 def apply() -> None:
-    global _applied
-    if _applied:
-        return
     from rasa.core.actions.action import RemoteAction
 
     RemoteAction._validate_action_result = validate_action_result
-    _applied = True
