@@ -8,10 +8,11 @@ import sys
 import settings
 
 
-def rasa(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+def rasa(*args: str, timeout: float = 900, module: str = "rasa") -> subprocess.CompletedProcess:
+    """Rasa's command line (or a module wrapping it) with the project's environment."""
     env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(settings.ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "rasa", *args], cwd=settings.ROOT, env=env,
+        [sys.executable, "-m", module, *args], cwd=settings.ROOT, env=env,
         capture_output=True, text=True, timeout=timeout,
     )
 
