@@ -14,7 +14,8 @@ from tests.test_rasa_data import rasa
 OUT = settings.ROOT / "results" / "nlu_cross_validation"
 # The consultation issue's targets. History: 0.897 with 23 intents, 0.93-0.935
 # after ~720 more examples and word-pair features, 0.957 after word-class
-# features (bot/data/nlu/word_patterns.yml) and ~850 more examples.
+# features (bot/data/nlu/word_patterns.yml) and ~850 more examples; entity F1
+# 0.945 with DIET's entity layer, 0.955 with the CRFEntityExtractor.
 MIN_INTENT_MACRO_F1 = 0.95
 MIN_ENTITY_F1 = 0.90
 
@@ -28,7 +29,8 @@ def test_cross_validation_meets_the_targets():
                   module="ops.nlu_cross_validation")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     intents = json.loads((OUT / "intent_report.json").read_text())
-    entities = json.loads((OUT / "DIETClassifier_report.json").read_text())
+    # Entities come from the CRFEntityExtractor, intents from DIET (config.yml says why).
+    entities = json.loads((OUT / "CRFEntityExtractor_report.json").read_text())
     intent_f1 = intents["macro avg"]["f1-score"]
     entity_f1 = entities["micro avg"]["f1-score"] if "micro avg" in entities else entities["weighted avg"]["f1-score"]
     weakest = sorted(
