@@ -330,6 +330,26 @@ def tree_rss_bytes(pid: int, children: Optional[Dict[int, List[int]]] = None) ->
     return sum((read_rss_kb(p) or 0) for p in process_tree(pid, children)) * 1024
 
 
+def read_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            stat = handle.read()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return 0.0
+    fields = stat[stat.rfind(")") + 2:].split()  # fields[11], [12]: utime, stime
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int, children: Optional[Dict[int, List[int]]] = None) -> float:
+    """CPU time of a process and its live descendants.
+
+    CPU per turn is measured alongside latency because it hardly depends on
+    queueing, so it compares code changes on a machine whose speed varies.
+    """
+    return sum(read_cpu_seconds(p) for p in process_tree(pid, children))
+
+
 class RssSampler:
     """Samples tree RSS of named processes every `interval` seconds in a daemon thread; keeps peaks."""
 
@@ -477,16 +497,26 @@ def run_levels(
     out: Dict = {"idle_rss_bytes": idle, "after_warm_up_rss_bytes": after_warm_up, "warm_up": warm, "levels": {}}
     for level in levels:
         print(f"==> [{label}] {level} concurrent conversations for {seconds:g}s", flush=True)
+        children = children_map()
+        cpu_before = {name: tree_cpu_seconds(pid, children) for name, pid in processes.items()}
         with RssSampler(processes) as sampler:
             result = asyncio.run(run_load(base_url, scenarios, level, seconds, timeout, sender_prefix=label, think_time=think_time))
+        children = children_map()
+        cpu_used = {name: tree_cpu_seconds(pid, children) - cpu_before[name] for name, pid in processes.items()}
         summary = result.summary()
+        summary["cpu_seconds"] = {name: round(value, 2) for name, value in cpu_used.items()}
+        summary["cpu_ms_per_turn"] = {
+            name: (round(1000 * value / summary["turns_ok"], 1) if summary["turns_ok"] else None)
+            for name, value in cpu_used.items()
+        }
         summary["peak_rss_bytes"] = dict(sampler.peaks)
         summary["rss_samples"] = sampler.samples
         lat = summary["latency"]
         print(
             f"    {summary['turns_ok']} turns ok, {summary['errors']} errors, {summary['mismatches']} mismatches, "
             f"p50 {fmt(lat['p50_ms'])} ms, p95 {fmt(lat['p95_ms'])} ms, "
-            f"{summary['throughput_turns_per_s']} turns/s",
+            f"{summary['throughput_turns_per_s']} turns/s, CPU per turn "
+            + ", ".join(f"{n} {fmt(v, 1)} ms" for n, v in summary["cpu_ms_per_turn"].items()),
             flush=True,
         )
         out["levels"][str(level)] = summary
@@ -633,6 +663,12 @@ def markdown(report: Dict) -> str:
                 f"{fmt(per[n].get('conversations_started'))} / {fmt(per[n].get('conversations_completed'))}"
                 for n in names
             ] + [""],
+            ["CPU per turn, Rasa server (ms)"] + [
+                fmt(per[n].get("cpu_ms_per_turn", {}).get("rasa"), 1) for n in names
+            ] + [""],
+            ["CPU per turn, action server (ms)"] + [
+                fmt(per[n].get("cpu_ms_per_turn", {}).get("actions"), 1) for n in names
+            ] + [""],
             ["peak RSS Rasa server (MB)"] + [mb(per[n].get("peak_rss_bytes", {}).get("rasa")) for n in names] + [""],
             ["peak RSS action server (MB)"] + [mb(per[n].get("peak_rss_bytes", {}).get("actions")) for n in names] + [""],
         ]
@@ -764,6 +800,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             ),
             "latency": "per successful turn (HTTP 200, non-empty reply where one is expected)",
             "rss": "VmRSS summed over each server's process tree, sampled every 0.5 s",
+            "cpu_ms_per_turn": "user + system CPU of each server's process tree during the level, per successful turn",
         },
         "training": {},
         "targets": {},

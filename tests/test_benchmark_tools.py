@@ -89,6 +89,23 @@ def test_rss_of_a_missing_process():
     assert cl.tree_rss_bytes(gone.pid) == 0
 
 
+def test_cpu_time_counts_a_busy_child_and_not_a_sleeping_one():
+    busy = subprocess.Popen([sys.executable, "-c", "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass\ntime.sleep(30)"])
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and cl.read_cpu_seconds(busy.pid) < 0.6:
+            time.sleep(0.05)
+        assert 0.6 <= cl.read_cpu_seconds(busy.pid) < 5
+        assert cl.read_cpu_seconds(idle.pid) < 0.5
+        assert cl.tree_cpu_seconds(os.getpid()) >= cl.read_cpu_seconds(busy.pid) + cl.read_cpu_seconds(os.getpid())
+    finally:
+        for child in (busy, idle):
+            child.kill()
+            child.wait()
+    assert cl.read_cpu_seconds(busy.pid) == 0.0  # gone
+
+
 def test_sampler_keeps_the_peak():
     with cl.RssSampler({"me": os.getpid()}, interval=0.05) as sampler:
         time.sleep(0.2)
@@ -314,6 +331,7 @@ def _level(p95, errors=0):
         "errors_by_kind": {"http_500": errors} if errors else {}, "mismatches": 0,
         "conversations_started": 20, "conversations_completed": 19,
         "peak_rss_bytes": {"rasa": 600 * 2**20, "actions": 200 * 2**20},
+        "cpu_ms_per_turn": {"rasa": 41.25, "actions": 7.0},
     }
 
 
@@ -338,6 +356,7 @@ def test_report_table_and_targets():
     assert "### 50 concurrent conversations" in text and "### 1 concurrent conversation\n" in text
     assert "| p95 latency (ms) | 450 | 120 | ≤ 300 |" in text
     assert "| peak RSS Rasa server (MB) | 600 | 600 |  |" in text
+    assert "| CPU per turn, Rasa server (ms) | 41.2 | 41.2 |  |" in text
     assert "74 s (model sidecar)" in text and "40 s (rasa init)" in text
     assert "**missed**" in text
 
