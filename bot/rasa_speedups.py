@@ -46,6 +46,12 @@ from typing import Any, Dict, Optional
 
 _response_validator: Optional[Any] = None
 
+# Rasa's own functions, kept by apply() for the fallbacks below and for tests.
+_original_resolve_by_type = None
+_original_rasa_predict = None
+_original_applied_events = None
+_original_graph_run = None
+
 
 def _action_response_validator():
     global _response_validator
@@ -80,7 +86,6 @@ def validate_action_result(self, result: Dict[str, Any]) -> bool:
 # --- 2. event classes by type name -------------------------------------------
 
 _event_classes: Dict[str, Any] = {}
-_original_resolve_by_type = None
 
 
 def resolve_by_type(type_name, default=None):
@@ -160,13 +165,7 @@ def rasa_predict(self, batch_in):
     return outputs
 
 
-_original_rasa_predict = None
-
-
 # --- 4. applied events, once per tracker state -------------------------------------
-
-_original_applied_events = None
-
 
 def applied_events(self):
     """Rasa's `applied_events`, computed once per state of this tracker.
@@ -191,9 +190,6 @@ def copy_slot(self):
     new = self.__class__.__new__(self.__class__)
     new.__dict__.update(self.__dict__)
     return new
-
-
-_original_graph_run = None
 
 
 # --- 6. graph runs without the dask scheduler --------------------------------------
