@@ -89,18 +89,17 @@ _event_classes: Dict[str, Any] = {}
 
 
 def resolve_by_type(type_name, default=None):
-    """Rasa's `Event.resolve_by_type`, remembering each class it finds."""
-    found = _event_classes.get(type_name)
-    if found is not None:
-        return found
-    from rasa.shared.core.events import Event
-    from rasa.shared.utils.common import all_subclasses
+    """Rasa's `Event.resolve_by_type`, remembering each class it finds.
 
-    for cls in all_subclasses(Event):  # Rasa's lookup: the first match wins
-        if cls.type_name == type_name:
-            _event_classes[type_name] = cls
-            return cls
-    return _original_resolve_by_type(type_name, default)  # Rasa's own fallbacks and errors
+    Only answers to a lookup without a default are remembered: with one, an
+    unknown name answers the default, which is not that name's class.
+    """
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _original_resolve_by_type(type_name, default)  # Rasa's lookup, fallbacks and errors
+        if found is not None and default is None:
+            _event_classes[type_name] = found
+    return found
 
 
 # --- 3. TensorFlow inference without per-call signature matching -------------------

@@ -7,8 +7,25 @@ from pathlib import Path
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+    UserUtteranceReverted,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
 
 from bot import rasa_speedups
+
+rasa_speedups.apply()  # what the Rasa server does when it loads bot/stores.py
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,25 +87,6 @@ def test_loading_our_stores_installs_the_fix():
 
 # --- event classes by type name ---------------------------------------------------
 
-from rasa.shared.core.events import (  # noqa: E402
-    ActionExecuted,
-    ActionExecutionRejected,
-    ActionReverted,
-    ActiveLoop,
-    BotUttered,
-    Event,
-    Restarted,
-    SessionStarted,
-    SlotSet,
-    UserUttered,
-    UserUtteranceReverted,
-)
-from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
-from rasa.shared.utils.common import all_subclasses  # noqa: E402
-
-rasa_speedups.apply()
-
-
 def test_every_event_type_resolves_to_rasas_class():
     for cls in all_subclasses(Event):
         assert rasa_speedups.resolve_by_type(cls.type_name) is rasa_speedups._original_resolve_by_type(cls.type_name)
@@ -96,6 +94,7 @@ def test_every_event_type_resolves_to_rasas_class():
 
 
 def test_unknown_event_types_behave_as_in_rasa():
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet  # a default is not remembered
     with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
         Event.resolve_by_type("no_such_event")
     assert Event.resolve_by_type("topic") is None
