@@ -143,3 +143,12 @@ def inbox(assistant, tmp_path_factory) -> str:
         yield f"http://127.0.0.1:{port}"
     finally:
         service.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.reporting import LINES
+
+    if LINES:
+        terminalreporter.section("measured")
+        for line in LINES:
+            terminalreporter.write_line(line)

@@ -17,22 +17,28 @@ import yaml
 
 from coaching import triage
 from coaching.triage import (
-    EMERGENCY, LEVELS, SAME_DAY, SELF_CARE, SOON, RedFlagsError, assess, detect_volunteered,
+    A_AND_E, EMERGENCY, LEVELS, SAME_DAY, SELF_CARE, SOON, RedFlagsError, assess, detect_volunteered,
     format_triage_message, is_red_flag_level, load_red_flags, next_question, screening_complete,
 )
 
 U = "unknown"
 SLOTS = list(triage.SLOTS)
-INJURY_FOLLOW_UPS = ["rf_can_bear_weight", "rf_can_bend_90", "rf_pop_swelling", "rf_age_55_plus"]
+INJURY_FOLLOW_UPS = ["rf_can_bend_90", "rf_pop_swelling"]
 RANK = {level: i for i, level in enumerate(LEVELS)}
 # The answer that is the warning sign (rf_injury "yes" only opens the follow-ups).
 WARNING = {
     "rf_injury": True, "rf_can_bear_weight": False, "rf_can_bend_90": False, "rf_pop_swelling": True,
     "rf_age_55_plus": True, "rf_hot_red_swollen": True, "rf_calf_pain_swelling": True,
     "rf_breathless_chest_pain": True, "rf_locking_giving_way": True, "rf_other_warning_signs": True,
+    # never asked: set from free text, the age and the pain score
+    "rf_deformity": True, "rf_severe_pain": True, "rf_faint_from_pain": True, "rf_cold_foot": True,
+    "rf_several_joints": True, "rf_operated_knee": True, "rf_chest_pain": True, "rf_coughing_blood": True,
+    "rf_under_16": True,
 }
-ALL_CLEAR = {slot: not flag for slot, flag in WARNING.items() if slot not in INJURY_FOLLOW_UPS
-             and slot != "rf_breathless_chest_pain"}
+# The questions everyone is asked, all answered "no sign" (age under 55 comes from the age question).
+ALL_CLEAR = {"rf_injury": False, "rf_can_bear_weight": True, "rf_hot_red_swollen": False,
+             "rf_calf_pain_swelling": False, "rf_locking_giving_way": False, "rf_other_warning_signs": False,
+             "rf_age_55_plus": False}
 
 
 def expected_level(a):
@@ -52,7 +58,9 @@ def expected_level(a):
         levels.append(SAME_DAY)
     if breath is True:
         levels.append(EMERGENCY if calf in (True, U) else SAME_DAY)
-    if a.get("rf_locking_giving_way") is True or a.get("rf_other_warning_signs") is True:
+    if a.get("rf_locking_giving_way") is True:
+        levels.append(SAME_DAY)
+    if a.get("rf_other_warning_signs") is True:
         levels.append(SOON)
     # "I don't know": at least soon; same day where a clot can't be ruled out
     for slot in ("rf_can_bear_weight", "rf_can_bend_90", "rf_pop_swelling", "rf_hot_red_swollen",
@@ -67,14 +75,15 @@ def expected_level(a):
 
 
 def reachable_answers(values):
-    """Every complete set of answers a person can give, respecting ask_when."""
-    for injury, hot, calf, lock, other in itertools.product(values, repeat=5):
-        follow_ups = itertools.product(values, repeat=4) if injury in (True, U) else [()]
+    """Every complete set of answers a person can give, respecting ask_when (age 55+ comes from their age)."""
+    for injury, bear, hot, calf, lock, other, age in itertools.product(values, repeat=7):
+        follow_ups = itertools.product(values, repeat=2) if injury in (True, U) else [()]
         for fu in follow_ups:
             breaths = values if calf in (True, U) else [None]
             for breath in breaths:
-                answers = {"rf_injury": injury, "rf_hot_red_swollen": hot, "rf_calf_pain_swelling": calf,
-                           "rf_locking_giving_way": lock, "rf_other_warning_signs": other}
+                answers = {"rf_injury": injury, "rf_can_bear_weight": bear, "rf_hot_red_swollen": hot,
+                           "rf_calf_pain_swelling": calf, "rf_locking_giving_way": lock,
+                           "rf_other_warning_signs": other, "rf_age_55_plus": age}
                 answers.update(zip(INJURY_FOLLOW_UPS, fu))
                 if breath is not None:
                     answers["rf_breathless_chest_pain"] = breath
@@ -86,7 +95,9 @@ ALL_ANSWERS = list(reachable_answers([True, False, U]))
 
 
 def flagged(answers):
-    return {slot for slot, value in answers.items() if slot != "rf_injury" and value == WARNING[slot]}
+    # age 55+ is an Ottawa sign only after an injury; without one it is just an age
+    return {slot for slot, value in answers.items() if slot != "rf_injury" and value == WARNING[slot]
+            and (slot != "rf_age_55_plus" or answers.get("rf_injury") is True)}
 
 
 # --- each rule alone -------------------------------------------------------------
@@ -102,11 +113,23 @@ def flagged(answers):
         ({"rf_calf_pain_swelling": True}, SAME_DAY, "rf_calf_pain_swelling", "blood clot"),
         ({"rf_calf_pain_swelling": True, "rf_breathless_chest_pain": True}, EMERGENCY,
          "rf_breathless_chest_pain", "emergency"),
-        ({"rf_locking_giving_way": True}, SOON, "rf_locking_giving_way", "giving way"),
+        ({"rf_locking_giving_way": True}, SAME_DAY, "rf_locking_giving_way", "giving way"),
         ({"rf_other_warning_signs": True}, SOON, "rf_other_warning_signs", "numbness"),
         # the same inabilities without an injury still need care today (NHS)
         ({"rf_injury": False, "rf_can_bear_weight": False}, SAME_DAY, "rf_can_bear_weight", "today"),
         ({"rf_can_bend_90": False}, SAME_DAY, "rf_can_bend_90", "today"),
+        # signs people mention unasked (levels checked against coaching/safety_sources.yml)
+        ({"rf_injury": True, "rf_deformity": True}, A_AND_E, "rf_deformity", "A&E"),
+        ({"rf_injury": False, "rf_deformity": True}, SAME_DAY, "rf_deformity", "today"),
+        ({"rf_faint_from_pain": True}, A_AND_E, "rf_faint_from_pain", "faint"),
+        ({"rf_cold_foot": True}, A_AND_E, "rf_cold_foot", "cold"),
+        ({"rf_chest_pain": True}, EMERGENCY, "rf_chest_pain", "chest pain"),
+        ({"rf_coughing_blood": True}, SAME_DAY, "rf_coughing_blood", "coughing up blood"),
+        ({"rf_coughing_blood": True, "rf_calf_pain_swelling": True}, EMERGENCY, "rf_coughing_blood", "calf"),
+        ({"rf_severe_pain": True}, SAME_DAY, "rf_severe_pain", "severe"),
+        ({"rf_operated_knee": True, "rf_hot_red_swollen": True}, SAME_DAY, "rf_operated_knee", "surgical team"),
+        ({"rf_several_joints": True}, SOON, "rf_several_joints", "joints"),
+        ({"rf_under_16": True}, SOON, "rf_under_16", "parent"),
     ],
 )
 def test_each_rule_alone(answers, level, reason_flag, words):
@@ -121,6 +144,10 @@ def test_no_warning_signs_is_self_care_and_allows_exercises():
     result = assess(ALL_CLEAR)
     assert result.level == SELF_CARE and result.reasons == []
     assert result.allows_exercises and not result.is_red_flag and result.screening_complete
+
+
+def test_an_operated_knee_alone_is_not_a_red_flag():
+    assert assess({**ALL_CLEAR, "rf_operated_knee": True}).level == SELF_CARE
 
 
 def test_injury_alone_or_age_alone_is_not_a_red_flag():
@@ -195,7 +222,9 @@ def _next(asked, volunteered):
 
 def ask_all(answers_of, volunteered=frozenset()):
     """Run the screening with someone who answers from answers_of; returns the asked slots."""
-    asked, order = {}, []
+    # the age comes from the age question before the screening, not from a yes/no question
+    asked = {slot: answers_of[slot] for slot in ("rf_age_55_plus",) if slot in answers_of}
+    order = []
     while (slot := _next(asked, frozenset(volunteered))) is not None:
         assert slot not in asked, f"{slot} asked twice"
         assert slot in answers_of, f"{slot} asked although ask_when rules it out"
@@ -207,22 +236,22 @@ def ask_all(answers_of, volunteered=frozenset()):
 
 def test_questions_follow_the_order_and_skip_injury_questions_without_injury():
     order, _ = ask_all({**ALL_CLEAR})
-    assert order == ["rf_injury", "rf_hot_red_swollen", "rf_calf_pain_swelling",
+    # walking is asked of everyone: not being able to needs care today with or without an injury
+    assert order == ["rf_injury", "rf_can_bear_weight", "rf_hot_red_swollen", "rf_calf_pain_swelling",
                      "rf_locking_giving_way", "rf_other_warning_signs"]
 
 
 def test_injury_opens_the_ottawa_questions():
-    answers = {"rf_injury": True, "rf_can_bear_weight": True, "rf_can_bend_90": True, "rf_pop_swelling": False,
-               "rf_age_55_plus": False, **{k: v for k, v in ALL_CLEAR.items() if k != "rf_injury"}}
+    answers = {**ALL_CLEAR, "rf_injury": True, "rf_can_bend_90": True, "rf_pop_swelling": False}
     order, _ = ask_all(answers)
-    assert order == SLOTS[:6] + ["rf_calf_pain_swelling", "rf_locking_giving_way", "rf_other_warning_signs"]
+    assert order == ["rf_injury", "rf_can_bear_weight", "rf_can_bend_90", "rf_pop_swelling", "rf_hot_red_swollen",
+                     "rf_calf_pain_swelling", "rf_locking_giving_way", "rf_other_warning_signs"]
 
 
 def test_calf_signs_open_the_breathlessness_question():
-    assert next_question({"rf_injury": False, "rf_hot_red_swollen": False, "rf_calf_pain_swelling": True}) \
-        == "rf_breathless_chest_pain"
-    assert next_question({"rf_injury": False, "rf_hot_red_swollen": False, "rf_calf_pain_swelling": False}) \
-        == "rf_locking_giving_way"
+    asked = {"rf_injury": False, "rf_can_bear_weight": True, "rf_hot_red_swollen": False}
+    assert next_question({**asked, "rf_calf_pain_swelling": True}) == "rf_breathless_chest_pain"
+    assert next_question({**asked, "rf_calf_pain_swelling": False}) == "rf_locking_giving_way"
 
 
 def test_emergency_stops_the_questions():
@@ -241,15 +270,17 @@ def test_same_day_only_asks_what_could_make_it_an_emergency():
 
 
 def test_soon_keeps_asking_everything():
-    assert next_question({"rf_injury": False, "rf_hot_red_swollen": False, "rf_calf_pain_swelling": False,
-                          "rf_locking_giving_way": True}) == "rf_other_warning_signs"
+    asked = {"rf_injury": False, "rf_can_bear_weight": True, "rf_hot_red_swollen": False,
+             "rf_calf_pain_swelling": False}
+    assert assess(asked, {"numbness"}).level == SOON
+    assert next_question(asked, {"numbness"}) == "rf_locking_giving_way"
 
 
 def test_volunteered_answers_are_not_asked_again():
     found = detect_volunteered("it keeps locking on me")
     order, _ = ask_all({**ALL_CLEAR}, found.flags)
     assert "rf_locking_giving_way" not in order
-    assert assess({}, found.flags).level == SOON
+    assert assess({}, found.flags).level == SAME_DAY
 
 
 def test_volunteered_emergency_needs_no_questions():
@@ -317,8 +348,8 @@ def test_not_knowing_about_an_injury_asks_the_injury_questions():
 
 
 def test_unsure_about_the_calf_with_breathlessness_is_an_emergency():
-    assert next_question({"rf_injury": False, "rf_hot_red_swollen": False, "rf_calf_pain_swelling": U}) \
-        == "rf_breathless_chest_pain"
+    assert next_question({"rf_injury": False, "rf_can_bear_weight": True, "rf_hot_red_swollen": False,
+                          "rf_calf_pain_swelling": U}) == "rf_breathless_chest_pain"
     assert assess({"rf_calf_pain_swelling": U, "rf_breathless_chest_pain": True}).level == EMERGENCY
 
 
@@ -359,11 +390,11 @@ POSITIVE = [
     ("my calf's killing me and its all swollen", {"calf"}, SAME_DAY),
     ("I'm short of breath", {"breathless_chest_pain"}, SAME_DAY),
     ("calf pain and i'm short of breath", {"calf", "breathless_chest_pain"}, EMERGENCY),
-    ("sore calf + chest feels tight", {"calf", "breathless_chest_pain"}, EMERGENCY),
-    ("it keeps locking", {"locking_giving_way"}, SOON),
-    ("it gave way on the stairs", {"locking_giving_way"}, SOON),
-    ("knee went from under me twice today", {"locking_giving_way"}, SOON),
-    ("my knee locked and i cant straighten it", {"locking_giving_way"}, SOON),
+    ("sore calf + chest feels tight", {"calf", "chest_pain"}, EMERGENCY),
+    ("it keeps locking", {"locking_giving_way"}, SAME_DAY),
+    ("it gave way on the stairs", {"locking_giving_way"}, SAME_DAY),
+    ("knee went from under me twice today", {"locking_giving_way"}, SAME_DAY),
+    ("my knee locked and i cant straighten it", {"locking_giving_way"}, SAME_DAY),
     ("pins and needles in my foot", {"numbness"}, SOON),
     ("pins n needles in my toes", {"numbness"}, SOON),
     ("pain wakes me at night", {"night_rest_pain"}, SOON),
@@ -379,13 +410,26 @@ POSITIVE = [
     ("No pop, but it swelled up straight away", {"rapid_swelling"}, SAME_DAY),
     ("feeling shivery with a hot swollen knee", {"fever", "hot_red_swollen"}, SAME_DAY),
     ("got a temp and my knee is throbbing", {"fever"}, SAME_DAY),
-    ("my kneecap popped out of place", {"pop", "deformity"}, SAME_DAY),
-    ("my leg is bent at a weird angle", {"deformity"}, SOON),
+    ("my kneecap popped out of place", {"pop", "deformity"}, A_AND_E),  # a pop is an injury: A&E
+    ("my leg is bent at a weird angle", {"deformity"}, SAME_DAY),
+    ("fell off my bike and my leg is bent at a weird angle", {"injury", "deformity"}, A_AND_E),
+    ("my foot has gone cold and pale", {"cold_foot"}, A_AND_E),
+    ("the pain is so bad i threw up", {"faint_from_pain"}, A_AND_E),
+    ("coughing up blood since last night", {"coughing_blood"}, SAME_DAY),
+    ("worst pain of my life, paracetamol isnt touching it", {"severe_pain"}, SAME_DAY),
+    ("its a 9/10", {"severe_pain"}, SAME_DAY),
+    ("had a knee replacement in may and now its red hot and swollen", {"operated_knee", "hot_red_swollen"},
+     SAME_DAY),
+    ("my fingers and wrists are swollen as well as my knee", {"several_joints"}, SOON),
+    ("my son is 12 and his knee really hurts after football", {"child"}, SOON),
+    ("cant wieght bear", {"cannot_bear_weight"}, SAME_DAY),
+    ("on crutches since friday", {"cannot_bear_weight"}, SAME_DAY),
+    ("calf feels tight and swollen", {"calf"}, SAME_DAY),
     ("i was carried off the pitch", {"carried_off"}, SAME_DAY),
     ("limping and can't put my foot down", {"cannot_bear_weight"}, SAME_DAY),
     ("can't move my knee at all", {"cannot_bend"}, SAME_DAY),
     ("history of cancer and now my knee hurts constantly", {"cancer_history", "night_rest_pain"}, SOON),
-    ("I can hardly breathe and my calf is swollen", {"breathless_chest_pain", "calf"}, EMERGENCY),
+    ("I can hardly breathe and my calf is swollen", {"chest_pain", "calf"}, EMERGENCY),
     ("My knee is massively swollen, I can’t bear weight on it and I’m 58", {"hot_red_swollen", "cannot_bear_weight"},
      SAME_DAY),
     # a denial doesn't reach past "but", a full stop or a new clause
@@ -393,7 +437,9 @@ POSITIVE = [
     ("It isn't just swollen, it's hot too", {"hot_red_swollen"}, SAME_DAY),
     ("never had knee problems before, now it's hot and swollen", {"hot_red_swollen"}, SAME_DAY),
     ("No. My calf hurts", {"calf"}, SAME_DAY),
-    ("my knee is fine but my chest hurts", {"breathless_chest_pain"}, SAME_DAY),
+    ("my knee is fine but my chest hurts", {"chest_pain"}, EMERGENCY),
+    ("didn't fall, it just swelled up massively", {"hot_red_swollen"}, SAME_DAY),
+    ("no injury, my calf is really swollen", {"calf"}, SAME_DAY),
 ]
 
 
@@ -444,6 +490,11 @@ INNOCENT = [
     "I didn't fall or twist it",
     "my knee cracks when I stand up",
     "it's not really swollen, just stiff in the morning",
+    "I'm 40 and my knee aches on stairs",  # an adult's age is not a sign
+    "what causes knees to give way?",  # a question about knees in general
+    "it locked once last year but it's been fine since",  # over
+    "I locked the door and my knee ached",
+    "not swollen, red, or hot",
 ]
 
 
@@ -508,7 +559,7 @@ def test_detection_is_fast_for_a_typical_message():
 def test_emergency_message_starts_with_the_emergency_instruction():
     message = format_triage_message(assess({"rf_calf_pain_swelling": True, "rf_breathless_chest_pain": True}))
     first_sentence = message.split(".")[0]
-    assert "999" in first_sentence and "A&E" in first_sentence
+    assert "999" in first_sentence
     assert "local emergency number" in message
     assert "not a diagnosis" in message
     assert "won't suggest exercises" in message
@@ -517,8 +568,9 @@ def test_emergency_message_starts_with_the_emergency_instruction():
 @pytest.mark.parametrize(
     "answers, says",
     [
-        ({"rf_hot_red_swollen": True}, ["today", "NHS 111", "urgent treatment centre"]),
-        ({"rf_locking_giving_way": True}, ["GP", "physiotherapist", "next few days"]),
+        ({"rf_hot_red_swollen": True}, ["today", "NHS 111", "urgent appointment"]),
+        ({"rf_other_warning_signs": True}, ["GP", "physiotherapist", "next few days"]),
+        ({"rf_cold_foot": True}, ["Go to A&E now", "999"]),
     ],
 )
 def test_message_gives_the_advice_first_then_every_reason(answers, says):
@@ -546,7 +598,7 @@ def test_messages_never_diagnose():
 
 
 @pytest.mark.parametrize("level, red", [(None, False), (SELF_CARE, False), (SOON, True), (SAME_DAY, True),
-                                        (EMERGENCY, True), ("something_new", True)])
+                                        (A_AND_E, True), (EMERGENCY, True), ("something_new", True)])
 def test_is_red_flag_level(level, red):
     assert is_red_flag_level(level) is red
 
@@ -568,9 +620,10 @@ def test_every_rule_and_question_has_a_source():
 
 def test_level_wording_says_what_to_do():
     levels = load_red_flags().levels
-    assert "999" in levels[EMERGENCY].advice and "A&E" in levels[EMERGENCY].advice
+    assert levels[EMERGENCY].advice.startswith("Call 999 now")
     assert "local emergency number" in levels[EMERGENCY].advice
-    assert all(w in levels[SAME_DAY].advice for w in ("GP", "NHS 111", "urgent treatment centre"))
+    assert levels[A_AND_E].advice.startswith("Go to A&E now") and "Don't drive yourself" in levels[A_AND_E].advice
+    assert all(w in levels[SAME_DAY].advice for w in ("today", "urgent appointment", "NHS 111"))
     assert "GP" in levels[SOON].advice and "physiotherapist" in levels[SOON].advice
     assert [name for name, level in levels.items() if level.allows_exercises] == [SELF_CARE]
 
@@ -609,10 +662,10 @@ def test_a_broken_data_file_is_refused_clearly(tmp_path, change, complaint):
 
 
 def test_an_edited_data_file_changes_the_advice_without_code(tmp_path):
-    def locking_today(data):
+    def other_signs_today(data):
         for rule in data["rules"]:
-            if rule["id"] == "locking_giving_way":
+            if rule["id"] == "other_warning_signs":
                 rule["level"] = SAME_DAY
-    rules = load_red_flags(_write_variant(tmp_path, locking_today))
-    assert assess({"rf_locking_giving_way": True}, rules=rules).level == SAME_DAY
-    assert assess({"rf_locking_giving_way": True}).level == SOON
+    rules = load_red_flags(_write_variant(tmp_path, other_signs_today))
+    assert assess({"rf_other_warning_signs": True}, rules=rules).level == SAME_DAY
+    assert assess({"rf_other_warning_signs": True}).level == SOON
