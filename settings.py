@@ -87,6 +87,11 @@ APP_DB_URL = _env(
     f"sqlite:///{VAR_DIR / 'assistant.db'}",
     "SQLAlchemy URL for the assistant's own records (intake, consent, bookings).",
 )
+SAFETY_JOURNAL = Path(_env(
+    "SAFETY_JOURNAL",
+    str(VAR_DIR / "unsaved_safety_records.jsonl"),
+    "File where a red flag that could not be saved to APP_DB_URL is written (the inbox shows it).",
+))
 TRAINER_NAME = _env("TRAINER_NAME", "the movement specialist", "How the assistant refers to the trainer.")
 TRAINER_CONTACT = _env(
     "TRAINER_CONTACT",
@@ -154,6 +159,7 @@ def rasa_environment() -> Dict[str, str]:
         "LOCK_STORE_URL": LOCK_STORE_URL,
         "KNOWLEDGE_DB_URL": KNOWLEDGE_DB_URL,
         "APP_DB_URL": APP_DB_URL,
+        "SAFETY_JOURNAL": str(SAFETY_JOURNAL),
         "TRAINER_NAME": TRAINER_NAME,
         "TRAINER_CONTACT": TRAINER_CONTACT,
         "RASA_API_TOKEN": RASA_API_TOKEN,

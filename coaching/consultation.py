@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from coaching import intake_parsing as parse
 from coaching import triage
+from language.numbers import parse_age
 
 UNKNOWN = parse.UNKNOWN
 
@@ -26,6 +27,14 @@ INTAKE_SLOTS = [
     "activity_level",
 ]
 CHECK_SLOTS = ["ankle_wall_left_cm", "ankle_wall_right_cm", "hip_check"]
+AGE_SLOT = "age_years"  # asked first, as a number: it sets rf_age_55_plus and rf_under_16
+# From this pain score up the pain is severe (red_flags.yml, rf_severe_pain): no self-checks.
+SEVERE_PAIN_FROM = 8
+AGE_AS_A_NUMBER = "Please tell me the age as a number, for example 34 (or say \"skip\")."
+UNDER_16 = (
+    "Thanks. As you're under 16, I won't suggest an exercise plan: growing knees need a professional "
+    "look, with a parent or carer. I'll still ask the safety questions, so I can say how soon."
+)
 
 # Intents whose messages may carry facts about the knee. A question such as
 # "why does my knee hurt on stairs?" must be answered, not mined for answers.
@@ -58,6 +67,8 @@ def remaining_slots(slots: Mapping[str, Any]) -> List[str]:
     if triage.assess(answers, flags).is_red_flag:
         # Only questions that could make it more urgent are still asked.
         return [question] if question else []
+    if slots.get(AGE_SLOT) is None:
+        return [AGE_SLOT]  # the age decides whether adult advice applies at all
     if question:
         return [question]  # safety questions come before anything else
     intake = [s for s in INTAKE_SLOTS if slots.get(s) is None]
@@ -92,6 +103,7 @@ def read_message(
             value = _answer_for(requested_slot, text, intent, entities, reading)
             if value is not None:
                 updates[requested_slot] = value
+        _derive(updates)
         return reading
 
     # Red flags are looked for in every message, asked or not.
@@ -107,6 +119,10 @@ def read_message(
     for slot, value in parse.extract_intake_facts(text, entities).items():
         if correcting or slots.get(slot) is None:
             updates[slot] = value
+    if requested_slot != AGE_SLOT and (correcting or slots.get(AGE_SLOT) is None):
+        age = parse_age(text)  # "I'm 60 and fell on it": said unasked, still counts
+        if age is not None:
+            updates.update(age_answers(age))
 
     if requested_slot:
         value = _answer_for(requested_slot, text, intent, entities, reading)
@@ -114,10 +130,33 @@ def read_message(
             updates[requested_slot] = value
         elif parse.is_dont_know(text, intent):
             updates[requested_slot] = UNKNOWN
+    _derive(updates)
     return reading
 
 
+def age_answers(age: int) -> Dict[str, Any]:
+    return {AGE_SLOT: age, "rf_age_55_plus": age >= 55, "rf_under_16": age < 16}
+
+
+def _derive(updates: Dict[str, Any]) -> None:
+    """Screening answers that follow from other answers: the age, and a severe pain score."""
+    if updates.get(AGE_SLOT) == UNKNOWN:
+        updates["rf_age_55_plus"] = UNKNOWN
+    elif isinstance(updates.get(AGE_SLOT), int):
+        updates.update(age_answers(updates[AGE_SLOT]))
+    score = updates.get("pain_score")
+    if isinstance(score, int) and score >= SEVERE_PAIN_FROM:
+        updates["rf_severe_pain"] = True
+
+
 def _answer_for(slot: str, text: str, intent: Optional[str], entities, reading: MessageReading) -> Any:
+    if slot == AGE_SLOT:
+        age = parse_age(text, expecting_age=True)
+        if age is None and not parse.is_dont_know(text, intent):
+            reading.notes.append(AGE_AS_A_NUMBER)  # "yes" or "no" to "how old are you?" is never a guess
+        elif age is not None and age < 16:
+            reading.notes.append(UNDER_16)
+        return age
     if slot.startswith("rf_"):
         return parse.parse_yes_no(text, intent)
     if slot == "knee_side":
@@ -180,13 +219,14 @@ def _says_nothing_in_particular(text: str, intent: Optional[str]) -> bool:
 
 def intake_summary(slots: Mapping[str, Any]) -> Dict[str, Any]:
     """The answers worth keeping for the trainer, unknowns included."""
-    keep = screening_slots() + INTAKE_SLOTS + CHECK_SLOTS + ["volunteered_flags"]
+    keep = [AGE_SLOT] + screening_slots() + INTAKE_SLOTS + CHECK_SLOTS + ["volunteered_flags"]
     return {slot: slots.get(slot) for slot in keep if slots.get(slot) is not None}
 
 
 def describe_intake(summary: Mapping[str, Any]) -> str:
     """One line per answer, in words, for the trainer's record."""
     labels = {
+        AGE_SLOT: "age",
         "knee_side": "knee", "knee_location": "where", "pain_onset": "onset",
         "pain_duration_days": "duration (days)", "pain_score": "pain (0-10)",
         "aggravating_activities": "worse with", "activity_level": "activity level",

@@ -13,6 +13,10 @@ from records.schema import Base, Consultation
 
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
+    # Every records table, whichever process opens the database first.
+    import records.handoffs  # noqa: F401
+    import records.safety  # noqa: F401
+
     engine = create_engine(url, future=True, pool_pre_ping=True)
     Base.metadata.create_all(engine)
     return engine

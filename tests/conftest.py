@@ -94,6 +94,7 @@ def assistant(tmp_path_factory, trained_model, built_knowledge_base) -> RunningA
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_STORE_URL": f"sqlite:///{tracker_db}",
         "APP_DB_URL": f"sqlite:///{work / 'assistant.db'}",
+        "SAFETY_JOURNAL": str(work / "unsaved_safety_records.jsonl"),
         "RASA_API_TOKEN": token,
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(mailbox.port),

@@ -15,7 +15,8 @@ import pytest
 from tests.conftest import new_sender, stored_events, texts
 
 EXERCISE_NAMES = ("calf stretch", "ankle circle", "dorsiflexion exercise", "glute bridge", "lateral leg raise", "clamshell")
-NO_TO_ALL_SCREENING = ["no", "nope", "no", "no", "nah"]  # injury, hot/red, calf, locking, other signs
+# injury, can you walk on it, hot/red, calf, locking, other signs (after the age)
+NO_TO_ALL_SCREENING = ["no", "yes", "nope", "no", "no", "nah"]
 
 
 class Chat:
@@ -24,8 +25,8 @@ class Chat:
         self.sender = sender or new_sender()
         self.transcript: List[str] = []
 
-    def say(self, text: str) -> str:
-        reply = texts(self.assistant.send(text, sender=self.sender))
+    def say(self, text: str, timeout: float = 30) -> str:
+        reply = texts(self.assistant.send(text, sender=self.sender, timeout=timeout))
         self.transcript.append(reply)
         return reply
 
@@ -46,11 +47,13 @@ def app_records(assistant, sender: str) -> List[tuple]:
         ).fetchall()
 
 
-def start_with_consent(chat: Chat, opener: str = "my knee hurts") -> str:
+def start_with_consent(chat: Chat, opener: str = "my knee hurts", age: str = "34") -> str:
     reply = chat.say(opener)
     assert "is that okay" in reply.lower(), reply
     reply = chat.say("yes")
-    assert "injury" in reply.lower(), reply  # the first safety question
+    assert "how old" in reply.lower(), reply  # the age first, as a number
+    reply = chat.say(age)
+    assert "injury" in reply.lower(), reply  # then the first safety question
     return reply
 
 
@@ -198,7 +201,7 @@ def test_out_of_range_pain_score_is_asked_again(assistant):
 def test_typos_and_slang(assistant):
     chat = Chat(assistant)
     start_with_consent(chat, "my rite nee kills wen i run lol")
-    for answer in ["nope", "nah", "no", "nope", "no"]:
+    for answer in ["nope", "yeah", "nah", "no", "nope", "no"]:
         chat.say(answer)
     assert chat.slot("knee_side") == "right"
     assert "running" in (chat.slot("aggravating_activities") or [])
@@ -208,8 +211,9 @@ def test_buttons_payloads_work(assistant):
     chat = Chat(assistant)
     chat.say("my knee is sore")
     chat.say("/affirm")
-    for _ in NO_TO_ALL_SCREENING:
-        chat.say("/deny")
+    chat.say("34")
+    for payload in ["/deny", "/affirm", "/deny", "/deny", "/deny", "/deny"]:
+        chat.say(payload)
     chat.say('/inform_symptoms{"side": "left"}')
     assert chat.slot("knee_side") == "left"
 
@@ -229,21 +233,21 @@ def answer_until_advice(chat: Chat, answers: List[str]) -> str:
 
 
 @pytest.mark.parametrize(
-    "answers, expected, level",
+    "age, answers, expected, level",
     [
-        (["no", "no", "yes", "yes"], "999", "emergency"),  # calf pain + breathless
-        (["no", "yes"], "today", "same_day"),  # hot, red, swollen
-        (["yes", "no"], "today", "same_day"),  # injury, can't take 4 steps
-        (["yes", "yes", "yes", "no", "yes"], "today", "same_day"),  # injury, aged 55+
-        (["yes", "yes", "yes", "yes"], "today", "same_day"),  # injury with a pop and swelling
-        (["no", "no", "no", "yes"], "gp", "soon"),  # locking or giving way
-        (["no", "no", "no", "no", "yes"], "gp", "soon"),  # other warning signs
-        (["not sure", "yes", "dunno"], "", None),  # "don't know" never clears a warning sign
+        ("34", ["no", "yes", "no", "yes", "yes"], "999", "emergency"),  # calf pain + breathless
+        ("34", ["no", "yes", "yes"], "today", "same_day"),  # hot, red, swollen
+        ("34", ["yes", "no"], "today", "same_day"),  # injury, can't take 4 steps
+        ("sixty", ["yes"], "today", "same_day"),  # injury, aged 55+ (Ottawa)
+        ("34", ["yes", "yes", "yes", "yes"], "today", "same_day"),  # injury with a pop and swelling
+        ("34", ["no", "yes", "no", "no", "yes"], "today", "same_day"),  # locking or giving way
+        ("34", ["no", "yes", "no", "no", "no", "yes"], "gp", "soon"),  # other warning signs
+        ("34", ["not sure", "yes", "dunno"], "", None),  # "don't know" never clears a warning sign
     ],
 )
-def test_red_flag_routes_never_offer_exercises(assistant, answers, expected, level):
+def test_red_flag_routes_never_offer_exercises(assistant, age, answers, expected, level):
     chat = Chat(assistant)
-    start_with_consent(chat)
+    start_with_consent(chat, age=age)
     advice = answer_until_advice(chat, answers)
     assert expected in advice and "not a diagnosis" in advice
     # asking for exercises afterwards still gets none
@@ -269,7 +273,7 @@ def test_volunteered_red_flag_in_the_middle_of_the_intake(assistant):
     clear_screening(chat)
     chat.say("gradual")
     chat.say("6, and it keeps giving way on me")
-    assert "gp" in chat.all_replies()
+    assert "today" in chat.all_replies()
     assert_no_exercises(chat)
 
 
@@ -291,7 +295,7 @@ def test_consent_can_be_given_after_refusing(assistant):
     chat.say("check my knee")
     chat.say("no")
     assert "is that okay" in chat.say("ok actually check my knee").lower()
-    assert "injury" in chat.say("yes").lower()
+    assert "how old" in chat.say("yes").lower()
 
 
 def test_delete_my_data_erases_record_and_conversation(assistant):
@@ -327,7 +331,7 @@ def test_start_over_in_the_middle(assistant):
     chat.say("no")
     chat.say("no")
     reply = chat.say("can we start over").lower()
-    assert "start again" in reply and "injury" in reply
+    assert "start again" in reply and "how old" in reply
     assert chat.slot("rf_injury") is None
 
 

@@ -83,7 +83,8 @@ def test_repeated_misunderstandings_offer_a_person(assistant):
 def test_consultation_that_needs_a_clinician_soon_escalates_to_the_trainer(assistant):
     chat = Chat(assistant)
     start_with_consent(chat, "my right knee hurts")
-    for answer in ["no", "no", "no", "yes"]:  # injury, hot/red, calf: no; locks or keeps giving way: yes
+    # injury no, can walk, hot/red no, calf no, locking no; numbness or night pain: yes (see a GP soon)
+    for answer in ["no", "yes", "no", "no", "no", "yes"]:
         reply = chat.say(answer)
     for _ in range(3):  # the remaining safety questions, if any
         if "will reply to you here" in reply:

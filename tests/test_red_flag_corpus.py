@@ -85,11 +85,12 @@ def test_a_denied_sign_is_reported_as_denied(kind):
 # tests/data/red_flag_holdout.yml was written after the detector was tuned on the
 # corpus above, by someone who read neither. Its first and only untuned
 # measurement (2026-12-04): positives at their level or higher 98/113 (emergency
-# 20/25, A&E 20/25, same day 31/33, soon 27/30); negatives without an alarm 61/68.
+# 20/25, A&E 20/25, same day 31/33, soon 27/30); negatives without an alarm 57/64 (four
+# negatives that repeated corpus sentences were removed before that count).
 # The floors below keep that from getting worse; they are not targets to tune to.
 HOLDOUT = yaml.safe_load((Path(__file__).parent / "data" / "red_flag_holdout.yml").read_text(encoding="utf-8"))
 HOLDOUT_MIN_RECALL = 98 / 113
-HOLDOUT_MIN_NO_ALARM = 61 / 68
+HOLDOUT_MIN_NO_ALARM = 57 / 64
 
 
 def test_the_holdout_copies_neither_training_nor_corpus():

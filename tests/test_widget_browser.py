@@ -201,7 +201,7 @@ def test_buttons_send_their_payload_show_their_title_and_are_disabled_after(page
     consent.click()
 
     expect(last_user_text(page)).to_have_text("Yes, that's okay")
-    wait_for_reply(page, before, containing="injury")
+    wait_for_reply(page, before, containing="how old")
     consent_message = page.locator(".kc-msg.kc-bot", has=page.locator(".kc-button", has_text="Yes, that's okay"))
     for button in consent_message.locator("button.kc-button").all():
         expect(button).to_be_disabled()

@@ -47,7 +47,8 @@ REASONS = {
     "escalation": "Consultation escalated",
 }
 TRIAGE_LABELS = {
-    "emergency": "Emergency",
+    "emergency": "Emergency (999)",
+    "a_and_e": "Go to A&E now",
     "same_day": "See someone today",
     "soon": "See someone soon",
     "self_care": "Self-care",
@@ -76,6 +77,7 @@ class InboxConfig:
     port: int = 5080
     trainer_name: str = "the movement specialist"
     var_dir: Optional[Path] = None
+    safety_journal: Optional[Path] = None  # red flags the action server could not save (records/safety.py)
     session_ttl_seconds: int = auth.SESSION_TTL_SECONDS
     secure_cookies: bool = False  # set the Secure flag (when served over https)
     login_max_failures: int = 5
@@ -101,6 +103,7 @@ class InboxConfig:
             port=settings.INBOX_PORT,
             trainer_name=settings.TRAINER_NAME,
             var_dir=settings.VAR_DIR,
+            safety_journal=settings.SAFETY_JOURNAL,
             secure_cookies=settings.PUBLIC_INBOX_URL.lower().startswith("https://"),
             generated_password=generated,
         )
@@ -505,10 +508,22 @@ async def _conversation_data(request: web.Request, conversation_id: str) -> Dict
 
 
 # --- pages ---------------------------------------------------------------------------------------------------
+def _safety_alerts(config: InboxConfig) -> Dict[str, List[Dict[str, Any]]]:
+    """Warning signs on record (from any message, before consent too), and any the database refused."""
+    from records.safety import SafetyJournal, SafetyRecordStore
+
+    open_flags = SafetyRecordStore(config.app_db_url).conversations_with_open_flags()
+    for item in open_flags:
+        item["recorded_at"] = _aware(item["recorded_at"])
+    unsaved = SafetyJournal(config.safety_journal).entries() if config.safety_journal else []
+    return {"open": open_flags, "unsaved": unsaved}
+
+
 async def index(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     handoffs = await _db(request.app[STORE].list_handoffs, ["open", "replied"])
     red_flags = await _db(_recent_red_flags, config)
+    safety_alerts = await _db(_safety_alerts, config)
     bookings = await _db(_all_bookings, config)
     new_bookings = None if bookings is None else [b for b in bookings if not b.get("seen")]
     return _render(
@@ -516,6 +531,7 @@ async def index(request: web.Request) -> web.Response:
         "index.html",
         handoffs=handoffs,
         red_flags=red_flags,
+        safety_alerts=safety_alerts,
         red_flag_days=RED_FLAG_DAYS,
         new_bookings=new_bookings,
         page_title="Needs attention",

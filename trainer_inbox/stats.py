@@ -18,7 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import column, table
 
-RED_FLAG_LEVELS = ("emergency", "same_day", "soon")
+from coaching.triage import LEVELS, SELF_CARE
+
+# The triage levels themselves come from the safety rules, most urgent first.
+RED_FLAG_LEVELS = tuple(level for level in reversed(LEVELS) if level != SELF_CARE)
 
 # Rasa's SQLTrackerStore table, described without metadata so nothing is ever created.
 EVENTS = table("events", column("sender_id"), column("type_name"), column("timestamp"))

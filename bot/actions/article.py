@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.resources import knowledge_base
+from bot.actions.safety import safety_state
 from coaching import consultation
 from coaching.article_answers import (
     EXERCISES_WITHHELD, NOTHING_FOUND, choose_passages, compose_answer, driver_question, mentions_exercises,
@@ -18,9 +19,10 @@ MIN_ANSWER_SCORE = 2.0
 
 
 def needs_clinician(tracker: Tracker) -> bool:
-    """A red flag was found, now or earlier in this conversation."""
+    """A red flag was found, now or earlier in this conversation (slots or the safety record)."""
+    on_record = safety_state(tracker).is_red_flag  # read first: reading also saves a record that failed before
     level = tracker.get_slot("triage_level")
-    return (level is not None and level != "self_care") or consultation.assess(tracker.slots).is_red_flag
+    return on_record or (level is not None and level != "self_care") or consultation.assess(tracker.slots).is_red_flag
 
 
 def answer_text(

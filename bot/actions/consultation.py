@@ -15,14 +15,15 @@ from rasa_sdk.executor import CollectingDispatcher
 import settings
 from bot.actions.handoff import hand_over
 from bot.actions.resources import knowledge_base, record_store
+from bot.actions.safety import safety_state, save_record
 from coaching.handoff import ESCALATION
-from coaching import consultation, triage
+from coaching import consultation, safety, triage
 from coaching.exercise_plan import format_exercise_plan, plan_exercises
 from coaching.explanation import compose_explanation
 from coaching.movement_profile import movement_profile
 
 FORM = "consultation_form"
-CONSULTATION_SLOTS = consultation.INTAKE_SLOTS + consultation.CHECK_SLOTS + [
+CONSULTATION_SLOTS = [consultation.AGE_SLOT] + consultation.INTAKE_SLOTS + consultation.CHECK_SLOTS + [
     "triage_level", "volunteered_flags", "movement_profile",
 ]
 
@@ -43,14 +44,8 @@ class ActionStartConsultation(Action):
         return "action_start_consultation"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        text, _, _ = _latest(tracker)
-        # Safety before anything else, consent or not: a red flag in the very
-        # first message gets the urgent advice straight away.
-        found = triage.detect_volunteered(text)
-        result = triage.assess(dict(found.answers), frozenset(found.flags))
-        if result.is_red_flag:
-            dispatcher.utter_message(text=triage.format_triage_message(result))
-            return _triage_events(result)
+        # A warning sign in this message was handled before this action (the safety
+        # net); one on record keeps the questions to the safety ones (remaining_slots).
         if tracker.get_slot("consent_given") is True:
             return [FollowupAction(FORM)]
         dispatcher.utter_message(response="utter_ask_consent")
@@ -113,13 +108,20 @@ class ActionConcludeConsultation(Action):
         return "action_conclude_consultation"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        # The record counts as much as this conversation's slots: a flag from an
+        # earlier session is never forgotten here.
+        record = safety.combine(safety.from_slots(tracker.slots), safety_state(tracker))
         slots = dict(tracker.slots)
+        slots.update(record.answers)
+        slots["volunteered_flags"] = sorted(record.signs) or None
         result = consultation.assess(slots)
         summary = consultation.intake_summary(slots)
         profile_name, exercise_ids = None, []
         if not result.allows_exercises:
             # A red flag: advice on where to get care, and never an exercise list.
             dispatcher.utter_message(text=triage.format_triage_message(result))
+            if result.is_red_flag:
+                save_record(tracker, safety.from_slots(slots))
         else:
             profile = movement_profile(summary)
             plan = plan_exercises(profile.profile, _pain(summary), summary.get("aggravating_activities") or ())
@@ -178,6 +180,8 @@ class ActionRestartConsultation(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         reset = [SlotSet(slot, None) for slot in consultation.screening_slots() + CONSULTATION_SLOTS]
+        # Starting again never forgets a warning sign: the record is set again after the reset.
+        reset += [SlotSet(name, value) for name, value in safety.slot_values(safety_state(tracker)).items()]
         reset += [ActiveLoop(None), SlotSet("requested_slot", None)]
         dispatcher.utter_message(text="Okay, let's start again from the beginning.")
         if tracker.get_slot("consent_given") is True:

@@ -19,6 +19,13 @@ def record_store() -> RecordStore:
 
 
 @lru_cache(maxsize=1)
+def safety_store():
+    from records.safety import SafetyRecordStore
+
+    return SafetyRecordStore(settings.APP_DB_URL)
+
+
+@lru_cache(maxsize=1)
 def booking_store():
     from booking.configured import store_from_settings
 

@@ -1,0 +1,150 @@
+"""Warning signs on record, per conversation: the safety net's memory.
+
+A row per sign or screening answer, never the message text. Rows are written
+before consent too: forgetting a red flag is the one thing the assistant must
+not do (the README's data section says so), and they are erased with
+everything else on "delete my data". A row is closed (cleared_at) only when
+the person takes the sign back and the assistant has confirmed it.
+
+When the database can't be written, the safety advice has already been sent;
+the record then goes to a journal file (SAFETY_JOURNAL) that the trainer's
+inbox shows until a later message saves it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from sqlalchemy import JSON, Column, DateTime, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy.orm import Session
+
+from records.schema import Base, utcnow
+from records.store import _engine
+
+log = logging.getLogger(__name__)
+SIGN, ANSWER = "sign", "answer"
+
+
+class SafetyFlag(Base):
+    __tablename__ = "safety_flags"
+    __table_args__ = (UniqueConstraint("conversation_id", "kind", "name", name="one_row_per_flag"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), index=True, nullable=False)
+    kind = Column(String(16), nullable=False)  # sign | answer
+    name = Column(String(64), nullable=False)  # a sign id, or an rf_* slot
+    value = Column(JSON)  # an answer's value (True / False / "unknown"); None for signs
+    level = Column(String(32), nullable=False)  # the level when it was recorded
+    channel = Column(String(64), nullable=False, default="rest")
+    recorded_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    cleared_at = Column(DateTime(timezone=True))
+
+
+class SafetyRecordStore:
+    def __init__(self, url: str) -> None:
+        self.engine = _engine(url)
+
+    def open_flags(self, conversation_id: str) -> Tuple[frozenset, Dict[str, Any]]:
+        """(signs, answers) still on record for a conversation."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(SafetyFlag).where(SafetyFlag.conversation_id == conversation_id, SafetyFlag.cleared_at.is_(None))
+            ).all()
+        signs = frozenset(r.name for r in rows if r.kind == SIGN)
+        answers = {r.name: r.value for r in rows if r.kind == ANSWER}
+        return signs, answers
+
+    def record(self, conversation_id: str, signs, answers: Mapping[str, Any], level: str, channel: str = "rest",
+               cleared_signs=(), cleared_answers=()) -> None:
+        """Bring the record in line with the conversation's state, in one transaction."""
+        wanted = {(SIGN, s): None for s in signs} | {(ANSWER, k): v for k, v in answers.items()}
+        closing = {(SIGN, s) for s in cleared_signs} | {(ANSWER, k) for k in cleared_answers}
+        now = utcnow()
+        with Session(self.engine) as session, session.begin():
+            rows = {(r.kind, r.name): r for r in session.scalars(
+                select(SafetyFlag).where(SafetyFlag.conversation_id == conversation_id)
+            )}
+            for key, value in wanted.items():
+                row = rows.get(key)
+                if row is None:
+                    session.add(SafetyFlag(conversation_id=conversation_id, kind=key[0], name=key[1], value=value,
+                                           level=level, channel=channel, recorded_at=now))
+                elif row.cleared_at is not None or row.value != value:
+                    row.cleared_at, row.value, row.level, row.recorded_at = None, value, level, now
+            for key in closing - set(wanted):
+                if key in rows and rows[key].cleared_at is None:
+                    rows[key].cleared_at = now
+
+    def conversations_with_open_flags(self, limit: int = 200) -> List[Dict[str, Any]]:
+        """For the inbox: the most recent conversations with a sign still on record."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(SafetyFlag).where(SafetyFlag.cleared_at.is_(None)).order_by(SafetyFlag.recorded_at.desc())
+            ).all()
+        grouped: Dict[str, Dict[str, Any]] = {}
+        for row in rows:
+            item = grouped.setdefault(row.conversation_id, {
+                "conversation_id": row.conversation_id, "channel": row.channel, "recorded_at": row.recorded_at,
+                "level": row.level, "signs": [],
+            })
+            if row.kind == SIGN:
+                item["signs"].append(row.name)
+        return list(grouped.values())[:limit]
+
+    def delete_conversation_data(self, conversation_id: str) -> int:
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(delete(SafetyFlag).where(SafetyFlag.conversation_id == conversation_id))
+            return result.rowcount or 0
+
+
+class SafetyJournal:
+    """A file of safety records the database refused: appended to, shown by the inbox."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def add(self, conversation_id: str, level: str, signs, error: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        entry = {"conversation_id": conversation_id, "level": level, "signs": sorted(signs),
+                 "error": error[:300], "at": datetime.now().astimezone().isoformat(timespec="seconds")}
+        with self.path.open("a", encoding="utf-8") as journal:
+            journal.write(json.dumps(entry) + "\n")
+
+    def entries(self, limit: int = 200) -> List[Dict[str, Any]]:
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return []
+        out = []
+        for line in lines[-limit:]:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                continue  # a half-written line from a crash: skip it, keep the rest
+        return out
+
+    def forget(self, conversation_id: str) -> None:
+        """Drop a conversation's entries (it was saved later, or erased on request)."""
+        kept = [e for e in self.entries(limit=100_000) if e.get("conversation_id") != conversation_id]
+        if self.path.exists():
+            self.path.write_text("".join(json.dumps(e) + "\n" for e in kept), encoding="utf-8")
+
+
+def journal_from_settings() -> SafetyJournal:
+    import settings
+
+    return SafetyJournal(settings.SAFETY_JOURNAL)
+
+
+def load_open_flags(store: Optional[SafetyRecordStore], conversation_id: str) -> Tuple[frozenset, Dict[str, Any]]:
+    """The record, or nothing if the database can't be read (the tracker's copy still counts)."""
+    if store is None:
+        return frozenset(), {}
+    try:
+        return store.open_flags(conversation_id)
+    except Exception:  # noqa: BLE001 - a broken database must never stop the safety advice
+        log.exception("could not read the safety record of a conversation")
+        return frozenset(), {}
