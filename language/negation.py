@@ -19,6 +19,8 @@ BREAK_WORDS = frozenset({
     "but", "and", "although", "though", "however", "yet", "except", "whereas", "while",
     "because", "cos", "coz", "so", "then", "now", "just", "still", "apart", "only", "&", "+",
 })
+# A pattern's gap may run over these, though a negation stops at them ("pain so bad", "weight's just dropping").
+GAP_BREAK_WORDS = BREAK_WORDS - {"just", "still", "only", "now", "so"}
 WINDOW = 6  # "I don't think it's swollen": the thing denied may come a few words later
 LIST_ITEM_WORDS = 2  # "no swelling, redness or heat": a list item after a comma is this short
 _LIST_JOINERS = frozenset({"or", "nor"})

@@ -69,7 +69,7 @@ _AGE_PATTERNS = [
     # "I'm 14", "my son is 12", "she's eleven"
     (re.compile(
         rf"\b(?:i'?m|i am|im|he'?s|she'?s|he is|she is|they'?re|they are|(?:son|daughter|child|kid|boy|girl|"
-        rf"grandson|granddaughter|teenager|lad)\s+(?:is|who'?s|who is|,)|(?:son|daughter|child|kid|boy|girl)"
+        rf"grandson|granddaughter|teenager|lad)(?:'s|\s+is|\s+who'?s|\s+who is|\s*,)|(?:son|daughter|child|kid|boy|girl)"
         rf"\s+aged?)\s+(?:only\s+|just\s+|nearly\s+|almost\s+|turning\s+)?(?P<n>{NUMBER})\b{_NOT_AN_AGE_AFTER}",
         re.I), "n"),
 ]

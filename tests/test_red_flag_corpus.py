@@ -81,16 +81,18 @@ def test_a_denied_sign_is_reported_as_denied(kind):
     assert "calf" in found.denied and not found.flags
 
 
-# --- the sealed held-out set ------------------------------------------------------
+# --- the first held-out set, since used for development -----------------------------
 # tests/data/red_flag_holdout.yml was written after the detector was tuned on the
-# corpus above, by someone who read neither. Its first and only untuned
-# measurement (2026-12-04): positives at their level or higher 98/113 (emergency
-# 20/25, A&E 20/25, same day 31/33, soon 27/30); negatives without an alarm 57/64 (four
+# corpus above, by someone who read neither. Its one untuned measurement
+# (2026-12-04): positives at their level or higher 98/113 (emergency 20/25, A&E
+# 20/25, same day 31/33, soon 27/30); negatives without an alarm 57/64 (four
 # negatives that repeated corpus sentences were removed before that count).
-# The floors below keep that from getting worse; they are not targets to tune to.
+# Its misses included 999 signs (upper-back pain, blue lips), so the detector was
+# then improved on it: it is development data now, and red_flag_holdout_2.yml is
+# the sealed set. The floors keep today's figures from getting worse.
 HOLDOUT = yaml.safe_load((Path(__file__).parent / "data" / "red_flag_holdout.yml").read_text(encoding="utf-8"))
-HOLDOUT_MIN_RECALL = 98 / 113
-HOLDOUT_MIN_NO_ALARM = 57 / 64
+HOLDOUT_MIN_RECALL = 112 / 113
+HOLDOUT_MIN_NO_ALARM = 63 / 64
 
 
 def test_the_holdout_copies_neither_training_nor_corpus():
@@ -103,6 +105,6 @@ def test_the_holdout_is_measured_and_does_not_get_worse():
     reached = sum(SEVERITY[level_of(item["text"])] >= SEVERITY[item["level"]] for item in HOLDOUT["positives"])
     quiet = sum(level_of(item["text"]) == SELF_CARE for item in HOLDOUT["negatives"])
     recall, no_alarm = reached / len(HOLDOUT["positives"]), quiet / len(HOLDOUT["negatives"])
-    report(f"red-flag held-out set: {reached}/{len(HOLDOUT['positives'])} positives at their level or higher "
+    report(f"red-flag first held-out set (now development data): {reached}/{len(HOLDOUT['positives'])} positives at their level or higher "
            f"({recall:.1%}); {quiet}/{len(HOLDOUT['negatives'])} negatives raise no alarm ({no_alarm:.1%})")
     assert recall >= HOLDOUT_MIN_RECALL and no_alarm >= HOLDOUT_MIN_NO_ALARM

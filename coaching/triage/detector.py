@@ -34,6 +34,7 @@ class PatternSpec:
     where: str
     denies: bool = False  # a `cleared_by` pattern: saying it takes the sign back ("I can walk on it")
     history: bool = False  # a sign about the past by nature (a cancer): "years ago" doesn't clear it
+    even_in_questions: bool = False  # too dangerous to read as a general question ("is chest pain normal?")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class _PatternInfo:
     unless_before: FrozenSet[str]
     denies: bool
     history: bool
+    even_in_questions: bool
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Found:
 
 
 def _gap_token() -> dict:
-    return {"IS_PUNCT": False, "IS_SPACE": False, "NORM": {"NOT_IN": sorted(negation.BREAK_WORDS)}, "OP": "?"}
+    return {"IS_PUNCT": False, "IS_SPACE": False, "NORM": {"NOT_IN": sorted(negation.GAP_BREAK_WORDS)}, "OP": "?"}
 
 
 class Detector:
@@ -87,6 +89,7 @@ class Detector:
                 self.info[self.matcher.vocab.strings[key]] = _PatternInfo(
                     spec.sign, frozenset(literals), bool(literals & negation.CUES), spec.unless["unless"],
                     spec.unless["unless_next"], spec.unless["unless_before"], spec.denies, spec.history,
+                    spec.even_in_questions,
                 )
         self.ages = tuple(ages)
         self.corrections = _phrases(corrections)
@@ -159,7 +162,7 @@ class Detector:
         for match_id, start, end in self.matcher(doc):
             info = self.info[match_id]
             sentence = sentences[start]
-            if sentence.generic:
+            if sentence.generic and not info.even_in_questions:
                 continue  # "what causes knees to give way?": a question about knees, not about theirs
             if not info.history and any(
                 sentence.start <= cue <= sentence.end and start < cue and not _said_as_now(doc, start) for cue in over
@@ -205,8 +208,6 @@ class _Sentence:
 
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", "\n"})
-_QUESTION_STARTS = frozenset({"what", "why", "how", "can", "could", "does", "do", "is", "are", "should", "which",
-                              "when", "where", "will", "would", "who", "at", "any"})
 # Words that make a sentence about someone in particular, not about knees in general.
 _PERSONAL = frozenset({"i", "me", "my", "mine", "myself", "i'm", "im", "am", "we", "our", "us", "he", "she", "his", "her", "him",
                        "son", "daughter", "mum", "mom", "dad", "husband", "wife", "partner"})
@@ -227,7 +228,7 @@ def _sentences(doc) -> List[_Sentence]:
     per_token: List[_Sentence] = [None] * len(doc)  # type: ignore[list-item]
     for first, last in spans:
         words = doc[first:last + 1]
-        question = words[-1].text == "?" or (len(words) > 0 and words[0].lower_ in _QUESTION_STARTS)
+        question = words[-1].text == "?"  # "can hardly breathe" starts like a question and is not one
         sentence = _Sentence(first, last, question and not personal)
         for i in range(first, last + 1):
             per_token[i] = sentence

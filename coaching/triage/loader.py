@@ -205,7 +205,8 @@ def _pattern_specs(item: dict, key: str, sign_id: str, shared: dict, here: str) 
         _only_keys(pattern, {"pattern", *_PATTERN_KEYS}, spot)
         own = {k: shared[k] | _word_list(pattern, k, spot) for k in _PATTERN_KEYS}
         specs.append(PatternSpec(sign_id, _text(pattern, "pattern", spot), own, spot, denies=key == "cleared_by",
-                                 history=bool(item.get("history"))))
+                                 history=bool(item.get("history")),
+                                 even_in_questions=bool(item.get("even_in_questions"))))
     return specs
 
 
@@ -217,7 +218,8 @@ def _signs(raw: Any, questions: Mapping[str, Question], where: str):
     signs: Dict[str, Sign] = {}
     specs: List[PatternSpec] = []
     ages: List[AgeSign] = []
-    allowed = {"id", "sets", "reason", "source", "cleared", "patterns", "cleared_by", "age", "history", *_PATTERN_KEYS}
+    allowed = {"id", "sets", "reason", "source", "cleared", "patterns", "cleared_by", "age", "history",
+               "even_in_questions", *_PATTERN_KEYS}
     for index, item in enumerate(raw):
         here = f"{where}: volunteered.signs[{index}]"
         _only_keys(item, allowed, here)
