@@ -70,15 +70,17 @@ TYPED_QUICKLY = Scenario(
     ),
 )
 
-# A whole consultation: consent, five safety questions, intake, two self-checks,
-# explanation and exercises (the heaviest path: form validation on every turn,
-# knowledge-base queries and a saved record at the end).
+# A whole consultation: consent, the age, six safety questions, intake, two
+# self-checks, explanation and exercises (the heaviest path: form validation on
+# every turn, knowledge-base queries and a saved record at the end).
 CONSULTATION = Scenario(
     "consultation",
     _turns(
         ("my left knee hurts at the front when i go down stairs", "is that okay"),
-        ("yes", "injury"),
+        ("yes", "how old"),
+        ("34", "injury"),
         "no",
+        ("yes i can walk on it", "hot, red"),
         "nope",
         "no",
         "no",
