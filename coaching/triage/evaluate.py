@@ -20,27 +20,16 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from coaching.triage.loader import load_red_flags
 from coaching.triage.model import (
-    NO, SELF_CARE, SAME_DAY, SEVERITY, SLOTS, UNASKED, UNKNOWN, YES, Question, Reason, RedFlagRules, Rule, Sign,
-    TriageResult, VolunteeredFlags,
+    NO, SELF_CARE, SAME_DAY, SEVERITY, SLOTS, UNASKED, YES, Question, Reason, RedFlagRules, Rule, Sign,
+    TriageResult, VolunteeredFlags, answer_state,
 )
 
 
 def _answer_state(slot: str, value: Any) -> str:
-    if value is None:
-        return UNASKED
-    if value is True:
-        return YES
-    if value is False:
-        return NO
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in (YES, "true"):
-            return YES
-        if text in (NO, "false"):
-            return NO
-        if text == UNKNOWN:
-            return UNKNOWN
-    raise ValueError(f"answer for {slot} must be True, False, None or 'unknown', not {value!r}")
+    state = answer_state(value)
+    if state is None:
+        raise ValueError(f"answer for {slot} must be True, False, None or 'unknown', not {value!r}")
+    return state
 
 
 def _flag_ids(volunteered: Any) -> FrozenSet[str]:

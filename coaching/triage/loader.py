@@ -9,8 +9,8 @@ import yaml
 
 from coaching.triage.detector import AgeSign, Detector, PatternSpec
 from coaching.triage.model import (
-    A_AND_E, EMERGENCY, LEVELS, NO, SELF_CARE, SLOTS, STATES, UNASKED, UNKNOWN, YES, Citation, Level, Question,
-    RedFlagRules, RedFlagsError, Rule, Sign,
+    A_AND_E, EMERGENCY, LEVELS, NO, SELF_CARE, SLOTS, STATES, UNKNOWN, YES, Citation, Level, Question,
+    RedFlagRules, RedFlagsError, Rule, Sign, answer_state,
 )
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "red_flags.yml"
@@ -67,16 +67,10 @@ def _text(item: dict, key: str, where: str) -> str:
 
 
 def _state_name(value: Any, where: str) -> str:
-    # YAML 1.1 reads unquoted yes/no as booleans and null as None.
-    if value is True:
-        return YES
-    if value is False:
-        return NO
-    if value is None:
-        return UNASKED
-    if isinstance(value, str) and value.strip().lower() in STATES:
-        return value.strip().lower()
-    raise RedFlagsError(f"{where}: {value!r} is not one of {sorted(STATES)}")
+    state = answer_state(value)
+    if state is None:
+        raise RedFlagsError(f"{where}: {value!r} is not one of {sorted(STATES)}")
+    return state
 
 
 def _conditions(raw: Any, known: Mapping[str, Question], where: str) -> Dict[str, FrozenSet[str]]:

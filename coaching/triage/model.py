@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 SELF_CARE, SOON, SAME_DAY, A_AND_E, EMERGENCY = "self_care", "soon", "same_day", "a_and_e", "emergency"
 LEVELS = (SELF_CARE, SOON, SAME_DAY, A_AND_E, EMERGENCY)  # least to most urgent
@@ -21,6 +21,23 @@ SLOTS = (
 # Answer states the rules are written in.
 YES, NO, UNKNOWN, UNASKED = "yes", "no", "unknown", "unasked"
 STATES = frozenset({YES, NO, UNKNOWN, UNASKED})
+
+
+def answer_state(value: Any) -> Optional[str]:
+    """The state an answer stands for (True -> yes, None -> unasked, "Unknown" -> unknown), or None if unreadable.
+
+    YAML 1.1 and Rasa slots both turn yes/no into booleans, so both spellings count.
+    """
+    if value is True:
+        return YES
+    if value is False:
+        return NO
+    if value is None:
+        return UNASKED
+    if isinstance(value, str):
+        text = {"true": YES, "false": NO}.get(value.strip().lower(), value.strip().lower())
+        return text if text in STATES else None
+    return None
 
 
 class RedFlagsError(ValueError):
