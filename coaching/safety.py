@@ -185,3 +185,34 @@ def slot_values(state: SafetyState) -> Dict[str, Any]:
     level = state.level
     values[LEVEL_SLOT] = level if state else None
     return values
+
+
+def said_while_paused(events: Iterable[Mapping[str, Any]]) -> triage.VolunteeredFlags:
+    """Everything the person's messages since the last pause (a handoff to the trainer) flagged.
+
+    Rasa runs no action while a conversation is paused, so these messages got no
+    answer; the trainer's inbox shows them, and the review on hand-back acts on them.
+    """
+    since_pause: List[Mapping[str, Any]] = []
+    for event in events or ():
+        kind = event.get("event")
+        if kind == "pause":
+            since_pause = []
+        elif kind == "user":
+            since_pause.append(event)
+    signs, denied, answers, correction = set(), set(), {}, False
+    for event in since_pause:
+        found = found_in(event.get("parse_data"))
+        signs |= found.flags
+        denied |= found.denied
+        answers.update(found.answers)
+        correction = correction or found.correction
+    return triage.VolunteeredFlags(frozenset(signs), answers, frozenset(denied - signs), correction)
+
+
+def warning_while_paused(events: Iterable[Mapping[str, Any]]) -> Optional[triage.TriageResult]:
+    """For the trainer: the level of a warning sign said while the assistant was paused, if any."""
+    found = said_while_paused(events)
+    if not alarming(SafetyState(), found):
+        return None
+    return triage.assess(found.answers, found.flags)

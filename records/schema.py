@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
+ONE_PER_CONVERSATION = "uq_consultations_conversation"
 
 
 def utcnow() -> datetime:
@@ -14,9 +15,14 @@ def utcnow() -> datetime:
 
 
 class Consultation(Base):
-    """One completed consultation: what the person said, and what the assistant concluded."""
+    """A conversation's consultation: what the person said, and what the assistant concluded.
+
+    One row per conversation (a unique index): a consultation finished again,
+    or corrected, updates it, so the inbox counts each person once.
+    """
 
     __tablename__ = "consultations"
+    __table_args__ = (Index(ONE_PER_CONVERSATION, "conversation_id", unique=True),)
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), index=True, nullable=False)

@@ -4,11 +4,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import create_engine, delete, select
+from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from records.schema import Base, Consultation
+from records.schema import ONE_PER_CONVERSATION, Base, Consultation
 
 
 @lru_cache(maxsize=8)
@@ -19,7 +20,20 @@ def _engine(url: str) -> Engine:
 
     engine = create_engine(url, future=True, pool_pre_ping=True)
     Base.metadata.create_all(engine)
+    _one_consultation_per_conversation(engine)
     return engine
+
+
+def _one_consultation_per_conversation(engine: Engine) -> None:
+    """Databases from before the unique index: keep each conversation's newest record, then add the index."""
+    with engine.begin() as connection:
+        connection.execute(text(
+            "DELETE FROM consultations WHERE id NOT IN "
+            "(SELECT keep FROM (SELECT MAX(id) AS keep FROM consultations GROUP BY conversation_id) AS newest)"
+        ))
+        connection.execute(text(
+            f"CREATE UNIQUE INDEX IF NOT EXISTS {ONE_PER_CONVERSATION} ON consultations (conversation_id)"
+        ))
 
 
 class RecordStore:
@@ -38,8 +52,8 @@ class RecordStore:
         exercises: Optional[List[str]] = None,
         summary: str = "",
     ) -> int:
-        record = Consultation(
-            conversation_id=conversation_id,
+        """The conversation's one record, created or brought up to date; returns its id."""
+        values = dict(
             channel=channel,
             triage_level=triage_level,
             triage_reasons=triage_reasons,
@@ -49,10 +63,23 @@ class RecordStore:
             summary=summary,
             consent_given=True,  # records are only ever written after consent
         )
-        with Session(self.engine) as session, session.begin():
-            session.add(record)
-            session.flush()
-            return record.id
+        for _ in range(2):  # a concurrent first save wins the insert; this one then updates it
+            try:
+                with Session(self.engine) as session, session.begin():
+                    record = session.scalars(
+                        select(Consultation).where(Consultation.conversation_id == conversation_id)
+                    ).first()
+                    if record is None:
+                        record = Consultation(conversation_id=conversation_id, **values)
+                        session.add(record)
+                    else:
+                        for name, value in values.items():
+                            setattr(record, name, value)
+                    session.flush()
+                    return record.id
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not save the consultation of {conversation_id!r}")
 
     def consultations(self, conversation_id: str) -> List[Dict[str, Any]]:
         with Session(self.engine) as session:

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from tests.test_e2e_consultation import EXERCISE_NAMES, Chat, start_with_consent
-from tests.test_e2e_inbox import login
+from tests.test_e2e_inbox import csrf, login
 
 SELF_CHECK_PROMPTS = ("knee-to-wall", "single-leg squat", "hip self-check", "how many centimetres")
 ASK_FOR_EXERCISES = ["what exercises should I do for my knee?", "check my knee", "yes"]
@@ -164,4 +164,24 @@ def test_a_flag_is_still_given_when_saving_it_fails_and_the_inbox_shows_it(assis
     chat.say("why do stiff ankles cause knee pain?")
     assert safety_rows(assistant, chat.sender) == [("cold_foot", None)]
     assert "Red flags that could not be saved" not in session.get(f"{inbox}/").text
+    assert_nothing_to_exercise(chat)
+
+
+def test_a_flag_said_while_waiting_for_the_trainer_is_shown_then_answered_on_hand_back(assistant, inbox):
+    chat = Chat(assistant)
+    assert "will reply to you here" in chat.say("can i talk to a real person please")
+    # paused: Rasa answers nothing, so the trainer must see it
+    assert chat.say("while i wait, my calf is swollen and im short of breath") == ""
+    trainer = login(inbox)
+    page = trainer.get(f"{inbox}/conversations/{chat.sender}", timeout=30).text
+    assert "While waiting for you, this person mentioned a warning sign: Emergency (999)" in page
+    token = csrf(page)
+    response = trainer.post(f"{inbox}/conversations/{chat.sender}/resume", data={"csrf_token": token}, timeout=60)
+    assert response.status_code == 200
+    tracker = assistant.tracker(chat.sender)
+    assert tracker["paused"] is False
+    bots = [e["text"] for e in tracker["events"] if e["event"] == "bot"]
+    assert bots[-1].startswith("Call 999 now"), bots[-2:]
+    assert tracker["slots"]["triage_level"] == "emergency"
+    assert {name for name, _ in safety_rows(assistant, chat.sender)} >= {"calf", "breathless_chest_pain"}
     assert_nothing_to_exercise(chat)

@@ -81,30 +81,41 @@ def test_a_denied_sign_is_reported_as_denied(kind):
     assert "calf" in found.denied and not found.flags
 
 
-# --- the first held-out set, since used for development -----------------------------
-# tests/data/red_flag_holdout.yml was written after the detector was tuned on the
-# corpus above, by someone who read neither. Its one untuned measurement
-# (2026-12-04): positives at their level or higher 98/113 (emergency 20/25, A&E
-# 20/25, same day 31/33, soon 27/30); negatives without an alarm 57/64 (four
-# negatives that repeated corpus sentences were removed before that count).
-# Its misses included 999 signs (upper-back pain, blue lips), so the detector was
-# then improved on it: it is development data now, and red_flag_holdout_2.yml is
-# the sealed set. The floors keep today's figures from getting worse.
-HOLDOUT = yaml.safe_load((Path(__file__).parent / "data" / "red_flag_holdout.yml").read_text(encoding="utf-8"))
-HOLDOUT_MIN_RECALL = 112 / 113
-HOLDOUT_MIN_NO_ALARM = 63 / 64
+# --- held-out sets, since used for development -------------------------------------
+# Each was written, after the detector had been tuned on the corpus above, by
+# someone who read neither the patterns nor the corpus, and measured once,
+# untuned (2026-12-04; positives at their level or higher, negatives with no alarm):
+#   red_flag_holdout.yml    98/113 (emergency 20/25, A&E 20/25, same day 31/33, soon 27/30); 57/64
+#   red_flag_holdout_2.yml  90/110 (emergency 19/25, A&E 17/23, same day 33/34, soon 21/28); 63/65
+# Both missed 999 and A&E signs (upper-back pain, blue lips, "clutching his chest",
+# "can't get enough air", "nearly blacking out"), so the detector was improved on
+# them: they are development data now, and the floors below only keep today's
+# figures from getting worse. A new sealed set is needed for the next honest figure.
+HOLDOUTS = {
+    "red_flag_holdout.yml": (112 / 113, 63 / 64),
+    "red_flag_holdout_2.yml": (109 / 110, 65 / 65),
+}
 
 
-def test_the_holdout_copies_neither_training_nor_corpus():
+def _load(name):
+    return yaml.safe_load((Path(__file__).parent / "data" / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(HOLDOUTS))
+def test_a_held_out_set_copies_neither_training_nor_the_corpus(name):
     corpus = {item["text"].lower() for item in POSITIVES + NEGATIVES}
-    items = HOLDOUT["positives"] + HOLDOUT["negatives"]
+    data = _load(name)
+    items = data["positives"] + data["negatives"]
     assert not [item["text"] for item in items if item["text"].lower() in corpus or training_copy(item["text"])]
 
 
-def test_the_holdout_is_measured_and_does_not_get_worse():
-    reached = sum(SEVERITY[level_of(item["text"])] >= SEVERITY[item["level"]] for item in HOLDOUT["positives"])
-    quiet = sum(level_of(item["text"]) == SELF_CARE for item in HOLDOUT["negatives"])
-    recall, no_alarm = reached / len(HOLDOUT["positives"]), quiet / len(HOLDOUT["negatives"])
-    report(f"red-flag first held-out set (now development data): {reached}/{len(HOLDOUT['positives'])} positives at their level or higher "
-           f"({recall:.1%}); {quiet}/{len(HOLDOUT['negatives'])} negatives raise no alarm ({no_alarm:.1%})")
-    assert recall >= HOLDOUT_MIN_RECALL and no_alarm >= HOLDOUT_MIN_NO_ALARM
+@pytest.mark.parametrize("name", sorted(HOLDOUTS))
+def test_a_held_out_set_is_measured_and_does_not_get_worse(name):
+    data = _load(name)
+    reached = sum(SEVERITY[level_of(item["text"])] >= SEVERITY[item["level"]] for item in data["positives"])
+    quiet = sum(level_of(item["text"]) == SELF_CARE for item in data["negatives"])
+    recall, no_alarm = reached / len(data["positives"]), quiet / len(data["negatives"])
+    report(f"red-flag {name} (development data now): {reached}/{len(data['positives'])} positives at their level "
+           f"or higher ({recall:.1%}); {quiet}/{len(data['negatives'])} negatives raise no alarm ({no_alarm:.1%})")
+    min_recall, min_no_alarm = HOLDOUTS[name]
+    assert recall >= min_recall and no_alarm >= min_no_alarm

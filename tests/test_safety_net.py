@@ -104,3 +104,18 @@ def test_the_journal_keeps_unsaved_records_and_forgets_saved_ones(tmp_path):
     assert [e["conversation_id"] for e in journal.entries()] == ["c1", "c2"]
     journal.forget("c1")
     assert [e["conversation_id"] for e in journal.entries()] == ["c2"]
+
+
+def user(text, parse=None):
+    found = triage.detect_volunteered(text)
+    return {"event": "user", "text": text, "parse_data": parse or {"red_flags": safety.as_parse_data(found)}}
+
+
+def test_what_was_said_while_paused_is_read_since_the_last_pause_only():
+    events = [user("my calf is swollen"), {"event": "pause"}, user("hello?"),
+              user("also my foot has gone cold and white")]
+    found = safety.said_while_paused(events)
+    assert found.flags == {"cold_foot"}  # the calf was before the pause (and answered then)
+    assert safety.warning_while_paused(events).level == triage.A_AND_E
+    assert safety.warning_while_paused([{"event": "pause"}, user("any news?")]) is None
+    assert safety.warning_while_paused([]) is None

@@ -27,6 +27,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coaching import safety
 from records.handoffs import HandoffStore
 from trainer_inbox import auth
 from trainer_inbox import stats as inbox_stats
@@ -494,10 +495,13 @@ async def _conversation_data(request: web.Request, conversation_id: str) -> Dict
     handoff = data["handoff"]
     replies = await _db(request.app[STORE].replies, conversation_id)
     source, paused, unavailable = "rasa", None, ""
+    data["warning_while_paused"] = None
     try:
         tracker = await request.app[RASA].get_tracker(conversation_id)
         messages = transcript_from_events(tracker.get("events"))
         paused = tracker.get("paused")
+        if paused:
+            data["warning_while_paused"] = safety.warning_while_paused(tracker.get("events"))
     except RasaUnavailable as error:
         source, unavailable = "stored", error.reason
         messages = list(handoff["transcript"]) if handoff else []

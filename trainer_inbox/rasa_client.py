@@ -157,6 +157,20 @@ class RasaClient:
         event = {"event": "bot", "text": text, "metadata": {"from_trainer": True}, "timestamp": time.time()}
         await self._append(conversation_id, [event], channel)
 
+    async def execute(self, conversation_id: str, action: str, channel: str = "latest") -> None:
+        """Run one of the assistant's actions now (it answers on the person's channel); raises DeliveryFailed."""
+        client = await self._client()
+        params = {"token": self.token, "output_channel": channel or "latest", "include_events": "NONE"}
+        try:
+            async with client.post(self._url(conversation_id, "execute"), params=params, json={"name": action}) as response:
+                if not 200 <= response.status < 300:
+                    detail = (await response.text())[:200]
+                    raise DeliveryFailed(f"Rasa answered {response.status}: {detail}".strip().rstrip(":"))
+        except asyncio.TimeoutError as error:
+            raise DeliveryFailed("Rasa did not answer in time") from error
+        except aiohttp.ClientError as error:
+            raise DeliveryFailed(f"Rasa is not reachable ({error.__class__.__name__})") from error
+
     async def resume(self, conversation_id: str, channel: str = "latest") -> None:
         """Lift the pause and tell the person the assistant is back; raises DeliveryFailed."""
         events = [
@@ -169,3 +183,5 @@ class RasaClient:
             },
         ]
         await self._append(conversation_id, events, channel)
+        # Nothing answered the person while paused: a warning sign said then gets its advice now.
+        await self.execute(conversation_id, "action_safety_review", channel)

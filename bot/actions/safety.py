@@ -89,6 +89,27 @@ class ActionSafetyNet(Action):
         return events
 
 
+class ActionSafetyReview(Action):
+    """Run by the inbox when the trainer hands a conversation back (Rasa answers nothing while paused).
+
+    A warning sign the person mentioned while waiting gets its advice now, and goes on record.
+    """
+
+    def name(self) -> Text:
+        return "action_safety_review"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        found = safety.said_while_paused(tracker.events)
+        state = safety_state(tracker)
+        if not safety.needs_safety_net(state, found):
+            return []
+        turn = safety.read_turn(state, found)
+        for message in turn.messages:
+            dispatcher.utter_message(text=message)
+        save_record(tracker, turn.state, turn)
+        return slot_events(turn.state)
+
+
 class ActionSessionStart(Action):
     """A new session (or one after a restart) keeps its slots and reloads the safety record."""
 

@@ -140,9 +140,9 @@ class Detector:
         for token in doc:
             if not token.is_alpha or token.is_stop or token.lower_ in self.vocabulary:
                 continue
-            base = lemma(token.lower_)
-            if base in self.vocabulary:
-                token.norm_ = base  # "foots" -> foot: an inflection the patterns don't spell out
+            base = lemma(token.lower_) or (token.lower_[:-3] if token.lower_.endswith("ish") else None)
+            if base in self.vocabulary:  # "foots" -> foot, "numbish" -> numb
+                token.norm_ = base  # an inflection or "-ish" form the patterns don't spell out
                 continue
             fixed = self.speller.correct(token.lower_)
             if fixed != token.lower_:
@@ -211,6 +211,8 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", "\n"})
 # Words that make a sentence about someone in particular, not about knees in general.
 _PERSONAL = frozenset({"i", "me", "my", "mine", "myself", "i'm", "im", "am", "we", "our", "us", "he", "she", "his", "her", "him",
                        "son", "daughter", "mum", "mom", "dad", "husband", "wife", "partner"})
+_QUESTION_STARTS = frozenset({"what", "why", "how", "can", "could", "does", "do", "is", "are", "should", "which",
+                              "when", "where", "will", "would", "who", "at", "any", "whats", "what's", "hows"})
 _NOW = frozenset({"now", "today", "still", "currently", "again", "tonight", "anymore"})
 
 
@@ -228,7 +230,9 @@ def _sentences(doc) -> List[_Sentence]:
     per_token: List[_Sentence] = [None] * len(doc)  # type: ignore[list-item]
     for first, last in spans:
         words = doc[first:last + 1]
-        question = words[-1].text == "?"  # "can hardly breathe" starts like a question and is not one
+        # a general question asks one and starts like one: "what causes knees to give way?"; not
+        # "can hardly breathe" (no "?") nor "waking every night, is that arthritis?" (a statement first)
+        question = words[-1].text == "?" and words[0].lower_ in _QUESTION_STARTS
         sentence = _Sentence(first, last, question and not personal)
         for i in range(first, last + 1):
             per_token[i] = sentence
