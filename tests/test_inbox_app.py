@@ -406,7 +406,10 @@ def test_resume_hands_back_and_closes(inbox):
     assert inbox.fake.paused("conv-1")
     response = post_form(session, inbox.url + "/conversations/conv-1/resume", {"csrf_token": token})
     assert response.status_code == 303 and response.headers["Location"] == "/?notice=resumed"
-    (call,) = inbox.fake.posted_events("conv-1")
+    call, review = inbox.fake.posted_events("conv-1")
+    # after the hand-back, the safety review reads what the person said while paused
+    assert inbox.fake.executed == [("conv-1", "action_safety_review")]
+    assert review.query["output_channel"] == "socketio" and review.query["token"] == TOKEN
     assert call.query["output_channel"] == "socketio" and call.query["execute_side_effects"] == "true"
     assert call.query["token"] == TOKEN
     assert call.body[0] == {"event": "resume", "timestamp": call.body[0]["timestamp"]}

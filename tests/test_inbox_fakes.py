@@ -74,7 +74,7 @@ class RecordedRequest:
 
 
 class FakeRasa:
-    """Rasa's HTTP API as far as the inbox uses it: GET tracker, POST tracker/events."""
+    """Rasa's HTTP API as far as the inbox uses it: GET tracker, POST tracker/events, POST execute."""
 
     def __init__(self, loop: LoopThread, token: str = TOKEN) -> None:
         self.loop = loop
@@ -82,6 +82,7 @@ class FakeRasa:
         self.port = free_port()
         self.requests: List[RecordedRequest] = []
         self.events: Dict[str, List[Dict[str, Any]]] = {}
+        self.executed: List[Any] = []  # (conversation id, action name) run through /execute
         self.fail_status: Optional[int] = None
         self.delay_seconds = 0.0
         self._runner: Optional[web.AppRunner] = None
@@ -186,10 +187,19 @@ class FakeRasa:
         self.events.setdefault(conversation_id, []).extend(events)
         return web.json_response({"sender_id": conversation_id, "events": None, "paused": self.paused(conversation_id)})
 
+    async def _execute(self, request: web.Request) -> web.Response:
+        refused = await self._record(request)
+        if refused is not None:
+            return refused
+        conversation_id = request.match_info["conversation_id"]
+        self.executed.append((conversation_id, self.requests[-1].body.get("name")))
+        return web.json_response({"tracker": {"sender_id": conversation_id}, "messages": []})
+
     async def _start(self) -> None:
         app = web.Application()
         app.router.add_get("/conversations/{conversation_id}/tracker", self._tracker)
         app.router.add_post("/conversations/{conversation_id}/tracker/events", self._append)
+        app.router.add_post("/conversations/{conversation_id}/execute", self._execute)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()

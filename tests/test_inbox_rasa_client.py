@@ -84,7 +84,8 @@ def test_send_reply_failures_raise_delivery_failed(loop_thread, fake_rasa):
 def test_resume_lifts_the_pause_and_says_the_assistant_is_back(loop_thread, fake_rasa):
     fake_rasa.pause("c1")
     call(loop_thread, fake_rasa, "resume", "c1", "socketio")
-    (request,) = fake_rasa.posted_events("c1")
+    request, review = fake_rasa.posted_events("c1")
+    assert review.path.endswith("/execute") and review.body == {"name": "action_safety_review"}
     assert request.query["output_channel"] == "socketio"
     assert request.query["execute_side_effects"] == "true"
     assert request.body[0]["event"] == "resume"
