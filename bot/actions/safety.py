@@ -99,15 +99,18 @@ class ActionSafetyReview(Action):
         return "action_safety_review"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        # Run through Rasa's /execute, outside a turn: ending with a listen lets the
+        # person's next message follow the rules as after any other bot turn.
+        listen = [ActionExecuted("action_listen")]
         found = safety.said_while_paused(tracker.events)
         state = safety_state(tracker)
         if not safety.needs_safety_net(state, found):
-            return []
+            return listen
         turn = safety.read_turn(state, found)
         for message in turn.messages:
             dispatcher.utter_message(text=message)
         save_record(tracker, turn.state, turn)
-        return slot_events(turn.state)
+        return slot_events(turn.state) + listen
 
 
 class ActionSessionStart(Action):
