@@ -386,14 +386,14 @@ NOT_A_SUBSTITUTE = (
 )
 
 
-def format_exercise_plan(plan: ExercisePlan) -> str:
+def format_exercise_plan(plan: ExercisePlan, picked_for: str = "your answers") -> str:
     """The plan as chat text: numbered exercises with steps, dose and when to stop, then notes."""
     source = f'the trainer\'s article "{plan.source_title}"' if plan.source_title else "the trainer's article"
     if plan.source_author:
         source += f" by {plan.source_author}"
     parts: List[str] = []
     if plan.exercises:
-        parts.append(f"Here are exercises from {source}, picked for your answers:")
+        parts.append(f"Here are exercises from {source}, picked for {picked_for}:")
     for number, exercise in enumerate(plan.exercises, start=1):
         title = f"{number}. {exercise.name}" + (" (easier version)" if exercise.easier else "")
         lines = [f"{title} \u2014 for the {exercise.target}s (the article's \u201c{exercise.article_phrase}\u201d)"]

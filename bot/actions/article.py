@@ -12,6 +12,7 @@ from coaching import consultation
 from coaching.article_answers import (
     EXERCISES_WITHHELD, NOTHING_FOUND, choose_passages, compose_answer, driver_question, mentions_exercises,
 )
+from coaching.exercise_questions import exercises_for
 from coaching.explanation import driver_quotes
 
 # Passages scoring below this are not about the question (see the retrieval benchmark).
@@ -47,6 +48,12 @@ class ActionAnswerFromArticle(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         question = tracker.latest_message.get("text") or ""
-        answer = answer_text(question, withhold_exercises=needs_clinician(tracker))
+        withhold = needs_clinician(tracker)
+        exercises = exercises_for(question)
+        if exercises is not None:
+            # "how do I loosen up tight calves?": the exercises themselves, unless a clinician must look first
+            dispatcher.utter_message(text=EXERCISES_WITHHELD if withhold else exercises)
+            return []
+        answer = answer_text(question, withhold_exercises=withhold)
         dispatcher.utter_message(text=answer or NOTHING_FOUND)
         return []
