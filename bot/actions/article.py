@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.out_of_scope import answer_if_diagnosis_request
 from bot.actions.resources import knowledge_base
 from bot.actions.safety import safety_state
 from coaching import consultation
@@ -48,6 +49,8 @@ class ActionAnswerFromArticle(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         question = tracker.latest_message.get("text") or ""
+        if answer_if_diagnosis_request(dispatcher, question):
+            return []  # "is it tendinopathy?": never a diagnosis, but what a clinician would check
         withhold = needs_clinician(tracker)
         exercises = exercises_for(question)
         if exercises is not None:

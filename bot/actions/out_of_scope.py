@@ -1,0 +1,30 @@
+"""Messages outside what the assistant covers; a request for a diagnosis gets its own answer."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+import settings
+from coaching.diagnosis_requests import answer_diagnosis_request, diagnosis_worry
+
+
+def answer_if_diagnosis_request(dispatcher: CollectingDispatcher, text: str) -> bool:
+    """Answer "is it tendinopathy?" kindly without diagnosing; False when the text isn't such a request."""
+    worry = diagnosis_worry(text)
+    if worry is None:
+        return False
+    dispatcher.utter_message(text=answer_diagnosis_request(worry, settings.TRAINER_NAME))
+    return True
+
+
+class ActionOutOfScope(Action):
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if not answer_if_diagnosis_request(dispatcher, tracker.latest_message.get("text") or ""):
+            dispatcher.utter_message(response="utter_out_of_scope")
+        return []
