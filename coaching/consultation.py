@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from coaching import intake_parsing as parse
 from coaching import triage
+from coaching.self_check_answers import ankle_feel
 from language.numbers import parse_age
 
 UNKNOWN = parse.UNKNOWN
@@ -100,10 +101,10 @@ def read_message(
         # The classifier can mistake a short answer ("light exercise") for a
         # question; a real question is left for the question-answering rule.
         if requested_slot and not _looks_like_question(text):
-            value = _answer_for(requested_slot, text, intent, entities, reading)
+            value = _answer_for(requested_slot, text, intent, entities, reading, slots)
             if value is not None:
                 updates[requested_slot] = value
-        _derive(updates)
+        derive_answers(updates)
         return reading
 
     # Red flags are looked for in every message, asked or not.
@@ -125,12 +126,12 @@ def read_message(
             updates.update(age_answers(age))
 
     if requested_slot:
-        value = _answer_for(requested_slot, text, intent, entities, reading)
+        value = _answer_for(requested_slot, text, intent, entities, reading, slots)
         if value is not None:
             updates[requested_slot] = value
         elif parse.is_dont_know(text, intent):
             updates[requested_slot] = UNKNOWN
-    _derive(updates)
+    derive_answers(updates)
     return reading
 
 
@@ -138,7 +139,7 @@ def age_answers(age: int) -> Dict[str, Any]:
     return {AGE_SLOT: age, "rf_age_55_plus": age >= 55, "rf_under_16": age < 16}
 
 
-def _derive(updates: Dict[str, Any]) -> None:
+def derive_answers(updates: Dict[str, Any]) -> None:
     """Screening answers that follow from other answers: the age, and a severe pain score."""
     if updates.get(AGE_SLOT) == UNKNOWN:
         updates["rf_age_55_plus"] = UNKNOWN
@@ -149,7 +150,9 @@ def _derive(updates: Dict[str, Any]) -> None:
         updates["rf_severe_pain"] = True
 
 
-def _answer_for(slot: str, text: str, intent: Optional[str], entities, reading: MessageReading) -> Any:
+def _answer_for(
+    slot: str, text: str, intent: Optional[str], entities, reading: MessageReading, slots: Mapping[str, Any] = {}
+) -> Any:
     if slot == AGE_SLOT:
         age = parse_age(text, expecting_age=True)
         if age is None and not parse.is_dont_know(text, intent):
@@ -188,7 +191,14 @@ def _answer_for(slot: str, text: str, intent: Optional[str], entities, reading: 
             if distances.get(other) is not None:
                 reading.updates[f"ankle_wall_{other}_cm"] = distances[other]
             return distances[side]
-        return distances.get("any")
+        if distances.get("any") is not None:
+            return distances["any"]
+        # "my ankles feel really tight", "left one is worse": how it felt, per side
+        felt = ankle_feel(text, side, {**slots, **reading.updates})
+        for felt_side, value in felt.items():
+            if felt_side != side:
+                reading.updates[f"ankle_wall_{felt_side}_cm"] = value
+        return felt.get(side)
     if slot == "hip_check":
         return parse.parse_hip_check(text)
     return None

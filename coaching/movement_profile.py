@@ -20,6 +20,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from coaching.self_check_answers import FINE, STIFF
+
 ANKLE, HIP, BOTH, UNCLEAR = "ankle", "hip", "both", "unclear"
 PROFILES = (ANKLE, HIP, BOTH, UNCLEAR)
 DRIVERS = (ANKLE, HIP)
@@ -195,7 +197,20 @@ def _ankle_signal(intake: dict) -> DriverSignal:
     knee_side = _choice(intake.get("knee_side"), KNEE_SIDES)
     measured: Dict[str, float] = {}
     for side in ("left", "right"):
-        cm, given = _centimetres(intake.get(f"ankle_wall_{side}_cm"))
+        said = intake.get(f"ankle_wall_{side}_cm")
+        if said in (STIFF, FINE):  # answered in words (coaching/self_check_answers.py)
+            signal.details[f"{side}_felt"] = said
+            if said == STIFF:
+                clause = f"you said your {side} ankle felt tight or stiff in the knee-to-wall test"
+                if knee_side == side:
+                    clause += ", on the same side as your sore knee"
+                signal.evidence.append(f"{side}_felt_stiff")
+                signal.supporting_findings.append(clause)
+            else:
+                clause = f"you said your {side} ankle moved fine in the knee-to-wall test"
+            signal.findings.append(clause)
+            continue
+        cm, given = _centimetres(said)
         signal.details[f"{side}_cm"] = cm
         if cm is None:
             if given:
@@ -233,7 +248,7 @@ def _ankle_signal(intake: dict) -> DriverSignal:
 
     if signal.evidence:
         signal.status = FOUND
-        stiff_sides = {e.split("_")[0] for e in signal.evidence}
+        stiff_sides = {e.split("_")[0] for e in signal.evidence}  # "left_under_guide", "left_felt_stiff"...
         if knee_side in ("left", "right") and knee_side not in stiff_sides:
             signal.findings.append(
                 f"your sore knee is the {knee_side} one, while the stiffer ankle is on the other side"

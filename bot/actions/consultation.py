@@ -17,7 +17,7 @@ from bot.actions.handoff import hand_over
 from bot.actions.resources import knowledge_base, record_store
 from bot.actions.safety import safety_state, save_record
 from coaching.handoff import ESCALATION
-from coaching import consultation, safety, triage
+from coaching import consultation, question_retries, safety, triage
 from coaching.exercise_plan import format_exercise_plan, plan_exercises
 from coaching.explanation import compose_explanation
 from coaching.movement_profile import movement_profile
@@ -89,6 +89,14 @@ class ValidateConsultationForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         slots = dict(tracker.slots)
         reading = consultation.read_message(slots, requested, text, intent, entities)
+        if requested and intent in consultation.FACT_INTENTS and requested not in reading.updates:
+            # an answer we couldn't read: a hint the second time, then move on (never the same prompt endlessly)
+            asked = question_retries.times_asked_in_a_row(requested, tracker.events)
+            updates, notes = question_retries.not_understood(requested, asked)
+            if updates or not reading.notes:  # a question's own hint ("as a number") stands the second time
+                reading.notes[:] = notes
+            reading.updates.update(updates)
+            consultation.derive_answers(reading.updates)
         for note in reading.notes:
             dispatcher.utter_message(text=note)
         slots.update(reading.updates)
