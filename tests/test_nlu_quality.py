@@ -8,7 +8,10 @@ from __future__ import annotations
 import json
 import shutil
 
+import yaml
+
 import settings
+from tests.heldout import training_copy
 from tests.reporting import report as report_line
 from tests.test_rasa_data import rasa
 
@@ -45,21 +48,38 @@ def test_cross_validation_meets_the_targets():
     assert entity_f1 >= MIN_ENTITY_F1, {k: v for k, v in entities.items() if isinstance(v, dict)}
 
 
-# An independent set of messages written without reading the training data
-# (tests/data/nlu_holdout.yml): cross-validation on our own examples can flatter
-# a classifier whose features were tuned by looking at its errors; this cannot.
-HOLDOUT = settings.ROOT / "tests" / "data" / "nlu_holdout.yml"
-MIN_HOLDOUT_INTENT_MACRO_F1 = 0.95
+# The held-out set (tests/data/nlu_heldout.yml) was written from the article's and
+# NHS pages' vocabulary and chat-style phrasing, by someone who did not read the
+# training data, with entity labels. No example may equal a training example or be
+# within edit distance 3 of one (tests/heldout.py). Its figures are reported as
+# measured; the floors only catch a broken model, they are not the targets.
+HELDOUT = settings.ROOT / "tests" / "data" / "nlu_heldout.yml"
+FLOOR_INTENT_MACRO_F1 = 0.60
+FLOOR_ENTITY_F1 = 0.50
 
 
-def test_trained_model_understands_messages_it_has_never_seen(trained_model, tmp_path):
-    out = tmp_path / "holdout"
-    result = rasa("test", "nlu", "--nlu", str(HOLDOUT), "--model", str(trained_model), "--out", str(out))
+def heldout_examples():
+    data = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
+    return [line.strip()[2:] for block in data["nlu"] for line in block["examples"].splitlines()
+            if line.strip().startswith("- ")]
+
+
+def test_the_heldout_set_shares_nothing_with_training():
+    examples = heldout_examples()
+    assert len(examples) >= 260
+    copies = [(text, training_copy(text)) for text in examples]
+    assert not [pair for pair in copies if pair[1]], [pair for pair in copies if pair[1]][:10]
+
+
+def test_trained_model_on_messages_it_has_never_seen(trained_model, tmp_path):
+    out = tmp_path / "heldout"
+    result = rasa("test", "nlu", "--nlu", str(HELDOUT), "--model", str(trained_model), "--out", str(out))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    report = json.loads((out / "intent_report.json").read_text())
+    intents = json.loads((out / "intent_report.json").read_text())
+    entities = json.loads((out / "CRFEntityExtractor_report.json").read_text())
     errors = json.loads((out / "intent_errors.json").read_text())
-    f1 = report["macro avg"]["f1-score"]
-    report_line(f"NLU old held-out set (shares examples with training, see the issue): intent macro-F1 {f1:.3f}, "
-                f"{len(errors)} of {report['weighted avg']['support']} misread")
-    misread = [(e["text"], e["intent"], e["intent_prediction"]["name"]) for e in errors]
-    assert f1 >= MIN_HOLDOUT_INTENT_MACRO_F1, misread
+    intent_f1 = intents["macro avg"]["f1-score"]
+    entity_f1 = entities["micro avg"]["f1-score"] if "micro avg" in entities else entities["weighted avg"]["f1-score"]
+    report_line(f"NLU held-out set ({len(heldout_examples())} messages never trained on): intent macro-F1 "
+                f"{intent_f1:.3f}, entity F1 {entity_f1:.3f}, {len(errors)} intents misread")
+    assert intent_f1 >= FLOOR_INTENT_MACRO_F1 and entity_f1 >= FLOOR_ENTITY_F1
