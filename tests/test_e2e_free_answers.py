@@ -35,3 +35,14 @@ def test_an_answer_that_cannot_be_read_is_asked_differently_then_left_as_unknown
     assert "note that one as unknown and move on" in second.lower() and "Where on the knee" in second, second
     assert chat.slot("knee_side") == "unknown"
     assert sum("Which knee is it?" in reply for reply in (first, second)) == 1
+
+
+def test_questions_in_the_middle_get_a_short_answer_and_the_way_back(assistant):
+    chat = Chat(assistant)
+    start_with_consent(chat)
+    reply = say(chat, "sorry whats the forecast for tomorrow")
+    assert reply.startswith("That's outside what I can help with, sorry. Back to your knee:"), reply
+    assert "injury" in reply  # the question it was on
+    reply = say(chat, "before that, what helps wobbly hips?")
+    assert "finish the safety questions first" in reply and "Glute bridge" not in reply, reply
+    assert "Back to your consultation:" in reply and "injury" in reply

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.out_of_scope import answer_if_diagnosis_request
+from bot.actions.out_of_scope import BACK_TO_THE_QUESTIONS, answer_if_diagnosis_request, in_a_form
 from bot.actions.resources import knowledge_base
 from bot.actions.safety import safety_state
 from coaching import consultation
@@ -16,6 +16,10 @@ from coaching.article_answers import (
 from coaching.exercise_questions import exercises_for
 from coaching.explanation import driver_quotes
 
+EXERCISES_AFTER_SCREENING = (
+    "Let's finish the safety questions first: at the end I'll suggest the article's exercises that fit "
+    "your answers, with how to do them."
+)
 # Passages scoring below this are not about the question (see the retrieval benchmark).
 MIN_ANSWER_SCORE = 2.0
 
@@ -54,9 +58,18 @@ class ActionAnswerFromArticle(Action):
         withhold = needs_clinician(tracker)
         exercises = exercises_for(question)
         if exercises is not None:
-            # "how do I loosen up tight calves?": the exercises themselves, unless a clinician must look first
-            dispatcher.utter_message(text=EXERCISES_WITHHELD if withhold else exercises)
+            # "how do I loosen up tight calves?": the exercises themselves, unless a clinician must look
+            # first, or the consultation's safety questions are still open
+            if withhold:
+                exercises = EXERCISES_WITHHELD
+            elif in_a_form(tracker) and not consultation.assess(tracker.slots).screening_complete:
+                exercises = EXERCISES_AFTER_SCREENING
+            dispatcher.utter_message(text=exercises)
+            if in_a_form(tracker):
+                dispatcher.utter_message(text=BACK_TO_THE_QUESTIONS)
             return []
         answer = answer_text(question, withhold_exercises=withhold)
         dispatcher.utter_message(text=answer or NOTHING_FOUND)
+        if in_a_form(tracker):
+            dispatcher.utter_message(text=BACK_TO_THE_QUESTIONS)  # then the form asks where it was
         return []

@@ -20,11 +20,24 @@ def answer_if_diagnosis_request(dispatcher: CollectingDispatcher, text: str) -> 
     return True
 
 
+IN_A_FORM = "That's outside what I can help with, sorry. Back to your knee:"
+BACK_TO_THE_QUESTIONS = "Back to your consultation:"
+
+
+def in_a_form(tracker: Tracker) -> bool:
+    return bool((tracker.active_loop or {}).get("name"))
+
+
 class ActionOutOfScope(Action):
     def name(self) -> Text:
         return "action_out_of_scope"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        if not answer_if_diagnosis_request(dispatcher, tracker.latest_message.get("text") or ""):
+        if answer_if_diagnosis_request(dispatcher, tracker.latest_message.get("text") or ""):
+            if in_a_form(tracker):
+                dispatcher.utter_message(text=BACK_TO_THE_QUESTIONS)
+        elif in_a_form(tracker):
+            dispatcher.utter_message(text=IN_A_FORM)  # one line, then the form asks its question again
+        else:
             dispatcher.utter_message(response="utter_out_of_scope")
         return []
