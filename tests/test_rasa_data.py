@@ -29,3 +29,18 @@ def test_story_conversations_are_predicted_exactly(trained_model, tmp_path):
         "--out", str(tmp_path / "results"), "--fail-on-prediction-errors",
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+def test_story_test_messages_are_not_training_examples():
+    import yaml
+
+    from tests.heldout import training_copy
+
+    copies = []
+    for path in sorted((settings.ROOT / "tests" / "stories").glob("*.yml")):
+        for story in yaml.safe_load(path.read_text(encoding="utf-8"))["stories"]:
+            for step in story["steps"]:
+                text = " ".join(str(step.get("user") or "").split())
+                if len(text.split()) >= 4 and training_copy(text):
+                    copies.append((path.name, text))
+    assert not copies, copies
