@@ -62,7 +62,7 @@ def key_of(button: Dict) -> str:
     return json.loads("{" + button["payload"].split("{", 1)[1])["slot_choice"]
 
 
-def offer_and_pick(booker: Booker, opener: str = "I'd like to book a session", index: int = 0) -> Dict:
+def offer_and_pick(booker: Booker, opener: str = "I'd love to get a session booked in", index: int = 0) -> Dict:
     reply = booker.say(opener)
     choices = booker.slot_buttons()
     assert choices, f"no times offered:\n{reply}"
@@ -122,7 +122,7 @@ def test_time_in_words_offers_only_matching_times(assistant):
 
 def test_number_choice_and_several_facts_in_one_message(assistant):
     booker = Booker(assistant)
-    booker.say("book me in please")
+    booker.say("could you book me in with them please")
     second = booker.slot_buttons()[1]
     assert "name" in booker.say("2").lower()
     reply = booker.say("I'm Priya Patel, you can reach me on 07700 900123")
@@ -150,8 +150,8 @@ def test_changing_the_time_at_the_read_back(assistant):
 
 def test_two_people_confirming_the_same_slot_at_once_only_one_gets_it(assistant):
     first, second = Booker(assistant), Booker(assistant)
-    choice = offer_and_pick(first, "I want to book an appointment", index=2)
-    second.say("I want to book an appointment")
+    choice = offer_and_pick(first, "I want to get an appointment booked with the trainer", index=2)
+    second.say("I want to get an appointment booked with the trainer")
     assert choice["payload"] in [b["payload"] for b in second.slot_buttons()]
     second.say(choice["payload"])
     for booker, name, email in ((first, "Ann Lee", "ann@example.com"), (second, "Bob Stone", "bob@example.com")):
@@ -200,14 +200,14 @@ def test_move_then_cancel_a_booking_and_nobody_else_can_cancel_it(assistant):
     assert "nothing to cancel" in stranger.say("cancel my booking")
     assert len(confirmed(bookings(assistant, booker.sender))) == 1
 
-    reply = booker.say("please cancel my appointment")
+    reply = booker.say("please cancel the appointment I made")
     assert "is cancelled" in reply, reply
     assert confirmed(bookings(assistant, booker.sender)) == []
 
 
 def test_stopping_and_questions_in_the_middle_of_booking(assistant):
     booker = Booker(assistant)
-    booker.say("I'd like to book a session")
+    booker.say("I'd love to get a session booked in")
     reply = booker.say("why do stiff ankles cause knee pain?")
     assert "“" in reply, reply  # answered from the article...
     assert booker.slot_buttons(), reply  # ...then the times are offered again

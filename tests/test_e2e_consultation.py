@@ -103,10 +103,10 @@ def test_ankle_driven_consultation_from_start_to_saved_record(assistant):
 
 def test_hip_driven_consultation(assistant):
     chat = Chat(assistant)
-    start_with_consent(chat, "can you check my knee")
+    start_with_consent(chat, "can you check my knee over for me")
     clear_screening(chat)
     chat.say("right")
-    chat.say("inside of the knee")
+    chat.say("on the inside of the knee mostly")
     chat.say("slowly over time")
     chat.say("2 months")
     chat.say("4/10")
@@ -209,7 +209,7 @@ def test_typos_and_slang(assistant):
 
 def test_buttons_payloads_work(assistant):
     chat = Chat(assistant)
-    chat.say("my knee is sore")
+    chat.say("my knee is pretty sore at the moment")
     chat.say("/affirm")
     chat.say("34")
     for payload in ["/deny", "/affirm", "/deny", "/deny", "/deny", "/deny"]:
@@ -330,7 +330,7 @@ def test_start_over_in_the_middle(assistant):
     start_with_consent(chat, "left knee hurts")
     chat.say("no")  # no injury
     chat.say("yes")  # can walk on it
-    reply = chat.say("can we start over").lower()
+    reply = chat.say("can we start the whole thing over").lower()
     assert "start again" in reply and "how old" in reply
     assert chat.slot("rf_injury") is None
 

@@ -48,7 +48,7 @@ def test_article_questions_are_answered_with_a_quote_and_citation(assistant, que
 
 
 def test_out_of_scope_redirects(assistant):
-    reply = texts(assistant.send("can you order me a pizza"))
+    reply = texts(assistant.send("could you order a pizza for me"))
     assert "knee" in reply and "outside what I can help with" in reply
 
 

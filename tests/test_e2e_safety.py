@@ -78,7 +78,7 @@ def test_a_flag_then_restart_and_start_again(assistant):
 
 def test_a_flag_during_booking(assistant):
     chat = Chat(assistant)
-    reply = chat.say("i'd like to book a session")
+    reply = chat.say("i'd love to get a session booked in")
     assert "which" in reply.lower() or "time" in reply.lower(), reply
     reply = chat.say("friday is good, also my calf is swollen and im really short of breath")
     assert reply.startswith("Call 999 now"), reply
@@ -96,7 +96,7 @@ def test_a_child(assistant):
 
 def test_a_child_by_the_age_question(assistant):
     chat = Chat(assistant)
-    chat.say("can you check my knee")
+    chat.say("can you check my knee over for me")
     chat.say("yes")
     chat.say("yes")  # a yes to "how old are you?" is asked again, never guessed
     assert "as a number" in chat.all_replies()
