@@ -1,6 +1,8 @@
 """End to end: the real Rasa server and action server, over the REST channel."""
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 
@@ -60,7 +62,6 @@ LONG = ("My knee has been hurting for a while and I want to explain everything. 
     [
         ("", "didn't receive any text"),
         ("   ", "didn't receive any text"),
-        (LONG, "long message"),
         ("😭😭🦵🔥", "not emoji"),
         ("Me duele mucho la rodilla cuando corro, ¿qué puedo hacer?", "only chat in English"),
         ("Ich habe Schmerzen im Knie wenn ich laufe", "only chat in English"),
@@ -81,6 +82,19 @@ def test_bad_input_gets_a_polite_answer_and_loses_nothing(assistant, message, ex
     user_texts = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
     assert user_texts[0] == message.strip()  # Rasa trims surrounding white space
     assert stored_events(assistant.tracker_db, sender).count("user") == 2
+
+
+@pytest.mark.parametrize("size", [10_000, 100_000, 1_000_000])
+def test_a_very_long_message_is_answered_at_once_and_never_read(assistant, size):
+    sender = new_sender()
+    assistant.send("hello", sender=sender)
+    started = time.perf_counter()
+    reply = texts(assistant.send((LONG * (size // len(LONG) + 1))[:size], sender=sender))
+    assert time.perf_counter() - started < 1.0, "answered before the NLU pipeline"
+    assert "long message" in reply and "2,000 characters" in reply
+    users = [e.get("text") for e in assistant.tracker(sender)["events"] if e["event"] == "user"]
+    assert users == ["hello"]  # never sent to the pipeline, so nothing of it is stored
+    assert "maltracking" in texts(assistant.send("what is maltracking?", sender=sender)).lower()
 
 
 def test_injection_did_not_touch_the_database(assistant):

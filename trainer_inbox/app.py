@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
@@ -241,9 +241,13 @@ def _redirect(location: str, **params) -> web.HTTPSeeOther:
 
 
 def _safe_next(target: Optional[str]) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    """A path on this site to go to after login, or "/" (never another site: "/%09/evil.com" is "//evil.com")."""
+    if not target or any(not ch.isprintable() or ch.isspace() for ch in target):
+        return "/"
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    return target if not (parts.scheme or parts.netloc) else "/"
 
 
 def _wants_json(request: web.Request) -> bool:

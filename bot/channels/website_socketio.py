@@ -35,6 +35,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.channels.limits import too_long_reply
+
 logger = logging.getLogger(__name__)
 
 MAX_SESSION_ID_CHARS = 255  # the tracker store's sender_id column
@@ -103,6 +105,10 @@ class WebsiteSocketIOInput(SocketIOInput):
                     logger.warning(f"Ignored a message without a valid session_id from socket {sid}.")
                     return
                 await join(sid, session_id)
+            reply = too_long_reply(data.get("message"))
+            if reply is not None:  # answered here, never sent to the pipeline
+                await sio.emit(self.bot_message_evt, {"text": reply}, room=sid, namespace=self.namespace)
+                return
             await handle_message(sid, data)
 
         return socketio_webhook
