@@ -59,6 +59,9 @@ def _generated_secret(name: str, description: str) -> str:
 HOST = _env("ASSISTANT_HOST", "127.0.0.1", "Interface the servers listen on.")
 RASA_PORT = int(_env("RASA_PORT", "5005", "Port of the Rasa server (channels and HTTP API)."))
 ACTION_PORT = int(_env("ACTION_PORT", "5055", "Port of the custom action server."))
+ACTION_SERVER_HOST = _env(
+    "ACTION_SERVER_HOST", "127.0.0.1", "Interface the action server listens on (0.0.0.0 only behind a firewall)."
+)
 ACTION_ENDPOINT_URL = _env(
     "ACTION_ENDPOINT_URL",
     f"http://127.0.0.1:{ACTION_PORT}/webhook",
@@ -99,6 +102,9 @@ TRAINER_CONTACT = _env(
     "Where people can reach the trainer to book (shown after a consultation).",
 )
 MODEL_DIR = Path(_env("MODEL_DIR", str(ROOT / "bot" / "models"), "Folder of trained Rasa models."))
+ACTION_SERVER_TOKEN = _generated_secret(
+    "ACTION_SERVER_TOKEN", "Token Rasa presents to the action server; other callers get 401."
+)
 RASA_API_TOKEN = _generated_secret(
     "RASA_API_TOKEN", "Token protecting Rasa's HTTP API (used by the inbox to send replies)."
 )
@@ -155,6 +161,8 @@ def rasa_environment() -> Dict[str, str]:
     """Variables the Rasa processes need (endpoints.yml reads some of them)."""
     return {
         "ACTION_ENDPOINT_URL": ACTION_ENDPOINT_URL,
+        "ACTION_SERVER_HOST": ACTION_SERVER_HOST,
+        "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
         "TRACKER_STORE_URL": TRACKER_STORE_URL,
         "LOCK_STORE_URL": LOCK_STORE_URL,
         "KNOWLEDGE_DB_URL": KNOWLEDGE_DB_URL,

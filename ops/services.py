@@ -100,7 +100,7 @@ def tail(path: Path, lines: int = 40) -> str:
 def action_server(port: int, log_path: Path, env: Optional[Dict[str, str]] = None, echo=False) -> Service:
     return Service(
         name="actions",
-        argv=[PYTHON, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(port)],
+        argv=[PYTHON, "-m", "bot.action_server", "--port", str(port)],
         health_url=f"http://127.0.0.1:{port}/health",
         log_path=log_path,
         env=env or {},
