@@ -527,14 +527,7 @@ def run_levels(
 def bench_ours(work: Path, model: Path, args) -> Dict:
     from ops import services
 
-    action_port, rasa_port = free_port(), free_port()
-    env = {  # like tests/conftest.py: own ports, own SQLite stores under the temp folder
-        "ACTION_PORT": str(action_port),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "TRACKER_STORE_URL": f"sqlite:///{work / 'ours-tracker.db'}",
-        "APP_DB_URL": f"sqlite:///{work / 'ours-assistant.db'}",
-        "RASA_API_TOKEN": uuid.uuid4().hex,
-    }
+    env, action_port, rasa_port = assistant_env(work, "ours-")
     actions = services.action_server(action_port, work / "ours-actions.log", env=env)
     rasa = services.rasa_server(model, rasa_port, work / "ours-rasa.log", env=env)
     started: List = []
@@ -555,6 +548,20 @@ def bench_ours(work: Path, model: Path, args) -> Dict:
         return result
     finally:
         services.stop_all(started)
+
+
+def assistant_env(work: Path, prefix: str = "") -> Tuple[Dict[str, str], int, int]:
+    """Like tests/conftest.py: own free ports and own SQLite stores under `work`; (env, action port, Rasa port)."""
+    action_port, rasa_port = free_port(), free_port()
+    env = {
+        "ACTION_PORT": str(action_port),
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "TRACKER_STORE_URL": f"sqlite:///{work / f'{prefix}tracker.db'}",
+        "APP_DB_URL": f"sqlite:///{work / f'{prefix}assistant.db'}",
+        "SAFETY_JOURNAL": str(work / f"{prefix}unsaved_safety_records.jsonl"),
+        "RASA_API_TOKEN": uuid.uuid4().hex,
+    }
+    return env, action_port, rasa_port
 
 
 def bench_baseline(work: Path, starter: Dict, args) -> Dict:

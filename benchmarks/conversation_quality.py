@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: benchmarks/ is sys.path[0]
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.conversation_load import DEFAULT_TIMEOUT, WEBHOOK_PATH, free_port, reply_text  # noqa: E402
+from benchmarks.conversation_load import DEFAULT_TIMEOUT, WEBHOOK_PATH, assistant_env, reply_text  # noqa: E402
 from benchmarks.conversation_load import _raise_keyboard_interrupt  # noqa: E402
 
 PERSONAS_FILE = ROOT / "benchmarks" / "personas.yml"
@@ -226,10 +226,7 @@ def start_assistant(work: Path) -> Tuple[str, Callable[[], None]]:
 
     build_steps.ensure_knowledge_base()
     model = build_steps.ensure_model()
-    action_port, rasa_port = free_port(), free_port()
-    env = {"ACTION_PORT": str(action_port), "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-           "TRACKER_STORE_URL": f"sqlite:///{work / 'tracker.db'}", "APP_DB_URL": f"sqlite:///{work / 'assistant.db'}",
-           "RASA_API_TOKEN": uuid.uuid4().hex}
+    env, action_port, rasa_port = assistant_env(work)
     actions = services.action_server(action_port, work / "actions.log", env=env)
     rasa = services.rasa_server(model, rasa_port, work / "rasa.log", env=env)
     started: List = []

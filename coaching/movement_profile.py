@@ -192,6 +192,10 @@ def _join(words: List[str]) -> str:
 # ---------------------------------------------------------------------- the two checks
 
 
+def _same_side(side: str, knee_side: Optional[str]) -> str:
+    return ", on the same side as your sore knee" if knee_side == side else ""
+
+
 def _ankle_signal(intake: dict) -> DriverSignal:
     signal = DriverSignal(ANKLE, UNKNOWN)
     knee_side = _choice(intake.get("knee_side"), KNEE_SIDES)
@@ -202,8 +206,7 @@ def _ankle_signal(intake: dict) -> DriverSignal:
             signal.details[f"{side}_felt"] = said
             if said == STIFF:
                 clause = f"you said your {side} ankle felt tight or stiff in the knee-to-wall test"
-                if knee_side == side:
-                    clause += ", on the same side as your sore knee"
+                clause += _same_side(side, knee_side)
                 signal.evidence.append(f"{side}_felt_stiff")
                 signal.supporting_findings.append(clause)
             else:
@@ -222,8 +225,7 @@ def _ankle_signal(intake: dict) -> DriverSignal:
         measured[side] = cm
         if cm < ANKLE_GUIDE_CM:
             clause = f"your {side} ankle reached {_cm(cm)} from the wall, under the ~{ANKLE_GUIDE_CM:g} cm guide"
-            if knee_side == side:
-                clause += ", on the same side as your sore knee"
+            clause += _same_side(side, knee_side)
             signal.evidence.append(f"{side}_under_guide")
             signal.supporting_findings.append(clause)
         else:

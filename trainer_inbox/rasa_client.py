@@ -133,17 +133,11 @@ class RasaClient:
         except ValueError as error:
             raise RasaUnavailable("Rasa's answer was not JSON") from error
 
-    async def _append(self, conversation_id: str, events: List[Dict[str, Any]], channel: str) -> None:
+    async def _post(self, url: URL, params: Dict[str, str], body: Any) -> None:
+        """POST to Rasa's API; anything but a 2xx answer raises DeliveryFailed in words for the trainer."""
         client = await self._client()
-        params = {
-            "token": self.token,
-            "output_channel": channel or "latest",
-            "execute_side_effects": "true",
-            "include_events": "NONE",
-        }
-        body: Any = events[0] if len(events) == 1 else events
         try:
-            async with client.post(self._url(conversation_id, "tracker", "events"), params=params, json=body) as response:
+            async with client.post(url, params={"token": self.token, **params}, json=body) as response:
                 if not 200 <= response.status < 300:
                     detail = (await response.text())[:200]
                     raise DeliveryFailed(f"Rasa answered {response.status}: {detail}".strip().rstrip(":"))
@@ -151,6 +145,11 @@ class RasaClient:
             raise DeliveryFailed("Rasa did not answer in time") from error
         except aiohttp.ClientError as error:
             raise DeliveryFailed(f"Rasa is not reachable ({error.__class__.__name__})") from error
+
+    async def _append(self, conversation_id: str, events: List[Dict[str, Any]], channel: str) -> None:
+        params = {"output_channel": channel or "latest", "execute_side_effects": "true", "include_events": "NONE"}
+        body: Any = events[0] if len(events) == 1 else events
+        await self._post(self._url(conversation_id, "tracker", "events"), params, body)
 
     async def send_reply(self, conversation_id: str, text: str, channel: str) -> None:
         """Append the trainer's message and send it out on the person's channel; raises DeliveryFailed."""
@@ -159,17 +158,8 @@ class RasaClient:
 
     async def execute(self, conversation_id: str, action: str, channel: str = "latest") -> None:
         """Run one of the assistant's actions now (it answers on the person's channel); raises DeliveryFailed."""
-        client = await self._client()
-        params = {"token": self.token, "output_channel": channel or "latest", "include_events": "NONE"}
-        try:
-            async with client.post(self._url(conversation_id, "execute"), params=params, json={"name": action}) as response:
-                if not 200 <= response.status < 300:
-                    detail = (await response.text())[:200]
-                    raise DeliveryFailed(f"Rasa answered {response.status}: {detail}".strip().rstrip(":"))
-        except asyncio.TimeoutError as error:
-            raise DeliveryFailed("Rasa did not answer in time") from error
-        except aiohttp.ClientError as error:
-            raise DeliveryFailed(f"Rasa is not reachable ({error.__class__.__name__})") from error
+        params = {"output_channel": channel or "latest", "include_events": "NONE"}
+        await self._post(self._url(conversation_id, "execute"), params, {"name": action})
 
     async def resume(self, conversation_id: str, channel: str = "latest") -> None:
         """Lift the pause and tell the person the assistant is back; raises DeliveryFailed."""
