@@ -8,6 +8,7 @@ guided self-checks. Every message is read for all the facts it contains, so
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
@@ -39,6 +40,11 @@ UNDER_16 = (
 
 # Intents whose messages may carry facts about the knee. A question such as
 # "why does my knee hurt on stairs?" must be answered, not mined for answers.
+# Intents that start something else: never counted as a failed answer to the open question.
+OTHER_REQUESTS = {
+    "request_human", "request_booking", "cancel_booking", "reschedule_booking", "inform_booking_details",
+    "delete_my_data", "start_over", "stop", "out_of_scope", "ask_article_question",
+}
 FACT_INTENTS = {
     "inform_symptoms", "report_red_flag", "report_self_check", "affirm", "deny",
     "dont_know", "skip", "request_assessment", "nlu_fallback",
@@ -161,7 +167,7 @@ def _answer_for(
             reading.notes.append(UNDER_16)
         return age
     if slot.startswith("rf_"):
-        return parse.parse_yes_no(text, intent)
+        return _safety_answer(slot, text, intent)
     if slot == "knee_side":
         return parse.parse_side(text, entities)
     if slot == "knee_location":
@@ -204,12 +210,35 @@ def _answer_for(
     return None
 
 
+# "fine", "all good", "neither", "looks normal": no sign there, whatever the classifier made of it
+# ("calves are fine" read as a yes to "are you short of breath?" would call 999).
+_ALL_CLEAR = re.compile(
+    r"\b(?:fine|ok(?:ay)?|all good|good|normal|no (?:problems?|issues?|worries)|nothing(?: like that)?|none|"
+    r"neither|all clear|no change|as usual)\b", re.I)
+_NOT_BEFORE = re.compile(r"\b(?:not|n't|never|no longer)\s+(?:\w+\s+){0,2}$", re.I)
+_EXPLICIT_YES_NO = re.compile(r"^\W*(?:yes|yeah|yep|yup|y|no|nope|nah|n)\b", re.I)
+
+
+def _safety_answer(slot: str, text: str, intent: Optional[str]) -> Optional[bool]:
+    if not _EXPLICIT_YES_NO.search(text or ""):
+        clear = _ALL_CLEAR.search(text or "")
+        if clear and not _NOT_BEFORE.search(text[:clear.start()]):
+            return not triage.load_red_flags().question(slot).flag_value
+    return parse.parse_yes_no(text, intent)
+
+
 _QUESTION_STARTS = ("what", "why", "how", "can", "could", "does", "do", "is", "are", "should", "which", "when", "where", "will", "would", "who")
 
 
 def _looks_like_question(text: str) -> bool:
     words = text.strip().lower().split()
-    return "?" in text or (bool(words) and words[0] in _QUESTION_STARTS)
+    # "can do" or "do" alone is an answer; "can you explain..." is a question
+    return "?" in text or (len(words) >= 3 and words[0] in _QUESTION_STARTS)
+
+
+def is_attempted_answer(text: str, intent: Optional[str]) -> bool:
+    """A message meant as an answer to the open question (not a question, not another request)."""
+    return intent in FACT_INTENTS or (intent not in OTHER_REQUESTS and not _looks_like_question(text or ""))
 
 
 _CORRECTION_CUES = ("actually", "sorry", "i meant", "no wait", "correction", "not the", "my mistake", "oops")

@@ -47,3 +47,21 @@ def test_ankle_answers_in_words():
     assert ankle_feel("not tight at all", "right", {}) == {"right": FINE}
     assert ankle_feel("same as the other one", "right", {"ankle_wall_left_cm": 7.0}) == {"right": 7.0}
     assert ankle_feel("pass me the salt", "left", {}) == {}
+
+
+def test_all_clear_words_answer_a_safety_question_without_a_false_alarm():
+    slots = {"age_years": 34, "rf_injury": False}
+    read = consultation.read_message
+    assert read(slots, "rf_hot_red_swollen", "neither", "affirm").updates["rf_hot_red_swollen"] is False
+    assert read(slots, "rf_breathless_chest_pain", "calves are fine", "affirm").updates[
+        "rf_breathless_chest_pain"] is False
+    assert read(slots, "rf_can_bear_weight", "can do", "ask_capabilities").updates["rf_can_bear_weight"] is True
+    assert read(slots, "rf_hot_red_swollen", "not fine, its red", "affirm").updates["rf_hot_red_swollen"] is True
+
+
+def test_a_misread_answer_still_counts_as_an_attempt_but_a_question_does_not():
+    assert consultation.is_attempted_answer("can do", "ask_capabilities")
+    assert consultation.is_attempted_answer("the usual one", "greet")
+    assert not consultation.is_attempted_answer("what is maltracking?", "ask_article_question")
+    assert not consultation.is_attempted_answer("can you explain that again", "ask_capabilities")
+    assert not consultation.is_attempted_answer("book me in for friday", "request_booking")

@@ -89,7 +89,7 @@ class ValidateConsultationForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         slots = dict(tracker.slots)
         reading = consultation.read_message(slots, requested, text, intent, entities)
-        if requested and intent in consultation.FACT_INTENTS and requested not in reading.updates:
+        if requested and consultation.is_attempted_answer(text, intent) and requested not in reading.updates:
             # an answer we couldn't read: a hint the second time, then move on (never the same prompt endlessly)
             asked = question_retries.times_asked_in_a_row(requested, tracker.events)
             updates, notes = question_retries.not_understood(requested, asked)
