@@ -46,3 +46,10 @@ def test_questions_in_the_middle_get_a_short_answer_and_the_way_back(assistant):
     reply = say(chat, "before that, what helps wobbly hips?")
     assert "finish the safety questions first" in reply and "Glute bridge" not in reply, reply
     assert "Back to your consultation:" in reply and "injury" in reply
+
+
+def test_a_knee_statement_read_as_off_topic_still_starts_the_consultation(assistant):
+    chat = Chat(assistant)
+    reply = say(chat, "my right knee is really bad today")
+    assert "Is that okay?" in reply, reply
+    assert "how old" in say(chat, "yes").lower()

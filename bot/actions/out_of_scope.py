@@ -5,7 +5,7 @@ import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 import settings
@@ -49,7 +49,9 @@ class ActionOutOfScope(Action):
             dispatcher.utter_message(text=IN_A_FORM)  # one line, then the form asks its question again
         elif about_their_knee(tracker.latest_message.get("text") or ""):
             # "my right knee is really bad today" misread as off-topic: it is what the assistant is for
-            return [FollowupAction("action_start_consultation")]
+            from bot.actions.consultation import ActionStartConsultation
+
+            return ActionStartConsultation().run(dispatcher, tracker, domain)
         else:
             dispatcher.utter_message(response="utter_out_of_scope")
         return []
