@@ -157,7 +157,8 @@ def derive_answers(updates: Dict[str, Any]) -> None:
 
 
 def _answer_for(
-    slot: str, text: str, intent: Optional[str], entities, reading: MessageReading, slots: Mapping[str, Any] = {}
+    slot: str, text: str, intent: Optional[str], entities, reading: MessageReading,
+    slots: Optional[Mapping[str, Any]] = None,
 ) -> Any:
     if slot == AGE_SLOT:
         age = parse_age(text, expecting_age=True)
@@ -200,7 +201,7 @@ def _answer_for(
         if distances.get("any") is not None:
             return distances["any"]
         # "my ankles feel really tight", "left one is worse": how it felt, per side
-        felt = ankle_feel(text, side, {**slots, **reading.updates})
+        felt = ankle_feel(text, side, {**(slots or {}), **reading.updates})
         for felt_side, value in felt.items():
             if felt_side != side:
                 reading.updates[f"ankle_wall_{felt_side}_cm"] = value

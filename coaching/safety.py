@@ -59,6 +59,11 @@ def _warning_answers(values: Mapping[str, Any]) -> Dict[str, Any]:
     return kept
 
 
+def on_record(state: SafetyState) -> SafetyState:
+    """What the database keeps: signs and warning-side answers ("calf: no" after a correction is not a sign)."""
+    return SafetyState(state.signs, _warning_answers(state.answers))
+
+
 def from_slots(slots: Mapping[str, Any]) -> SafetyState:
     known = set(triage.load_red_flags().signs)
     signs = frozenset(s for s in (slots.get(SIGNS_SLOT) or ()) if s in known)

@@ -12,6 +12,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import requests
+
 from tests.test_e2e_consultation import EXERCISE_NAMES, Chat, start_with_consent
 from tests.test_e2e_inbox import csrf, login
 
@@ -63,8 +65,12 @@ def test_a_flag_then_restart_and_start_again(assistant):
     chat = Chat(assistant)
     reply = chat.say("my knee gave way on the stairs and now i cant put any weight on it")
     assert "today" in reply and "not a diagnosis" in reply
-    chat.say("/restart")  # Rasa's restart wipes the tracker; the record brings the flag back
-    assert chat.slot("volunteered_flags") is None or "cannot_bear_weight" in chat.slot("volunteered_flags")
+    chat.say("/restart")  # Rasa's restart wipes the tracker; the session start reloads the record
+    history = requests.get(f"{assistant.url}/conversations/{chat.sender}/tracker",
+                           params={"token": assistant.token, "include_events": "ALL"}, timeout=30).json()["events"]
+    kinds = [e["event"] for e in history]
+    assert "restart" in kinds and "session_started" in kinds[kinds.index("restart"):]
+    assert "cannot_bear_weight" in chat.slot("volunteered_flags")
     chat.say("hi")
     assert "cannot_bear_weight" in chat.slot("volunteered_flags")
     chat.say("can we start again")
@@ -134,6 +140,10 @@ def test_a_correction_clears_the_flag_and_the_consultation_can_finish(assistant)
     assert "OK, I've noted that your calf is not painful or swollen." in reply, reply
     assert chat.slot("triage_level") == "self_care"
     assert safety_rows(assistant, chat.sender)[0][1] is not None  # closed, not deleted
+    with sqlite3.connect(Path(assistant.log_dir) / "assistant.db") as conn:
+        still_open = conn.execute("SELECT kind, name FROM safety_flags WHERE conversation_id = ? AND cleared_at IS NULL",
+                                  (chat.sender,)).fetchall()
+    assert still_open == [], "a taken-back sign leaves nothing on record for the inbox to list"
     # with the flag taken back, a normal consultation reaches the exercises
     start_with_consent(chat, "check my knee")
     for answer in ["no", "yes", "no", "no", "no", "no", "left", "front", "gradually", "3 weeks", "5",

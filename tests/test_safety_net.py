@@ -48,6 +48,13 @@ def test_a_denial_without_a_correction_does_not_clear_and_other_signs_stay():
     assert "still needs a clinician" in turn.messages[0] and turn.state.level == triage.SAME_DAY
 
 
+def test_a_taken_back_answer_is_not_kept_on_record():
+    _, first = read("my calf is swollen")
+    _, turn = read("I misspoke, my calf isn't swollen", first.state)
+    assert turn.state.answers["rf_calf_pain_swelling"] is False  # the slots remember the "no"
+    assert safety.on_record(turn.state) == safety.SafetyState()  # the database keeps nothing open
+
+
 def test_an_answer_from_the_questions_can_be_taken_back_too():
     state = safety.SafetyState(frozenset(), {"rf_calf_pain_swelling": True})
     found, turn = read("I misspoke, no pain or swelling in my calf", state)

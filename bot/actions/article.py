@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.out_of_scope import BACK_TO_THE_QUESTIONS, answer_if_diagnosis_request, in_a_form
 from bot.actions.resources import knowledge_base
 from bot.actions.safety import safety_state
-from coaching import consultation
+from coaching import consultation, triage
 from coaching.article_answers import (
     EXERCISES_WITHHELD, NOTHING_FOUND, choose_passages, compose_answer, driver_question, mentions_exercises,
 )
@@ -26,9 +26,8 @@ MIN_ANSWER_SCORE = 2.0
 
 def needs_clinician(tracker: Tracker) -> bool:
     """A red flag was found, now or earlier in this conversation (slots or the safety record)."""
-    on_record = safety_state(tracker).is_red_flag  # read first: reading also saves a record that failed before
-    level = tracker.get_slot("triage_level")
-    return on_record or (level is not None and level != "self_care") or consultation.assess(tracker.slots).is_red_flag
+    # The safety state holds the slots' answers and the database's: nothing else to assess.
+    return safety_state(tracker).is_red_flag or triage.is_red_flag_level(tracker.get_slot("triage_level"))
 
 
 def answer_text(

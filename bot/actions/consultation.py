@@ -118,7 +118,7 @@ class ActionConcludeConsultation(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         # The record counts as much as this conversation's slots: a flag from an
         # earlier session is never forgotten here.
-        record = safety.combine(safety.from_slots(tracker.slots), safety_state(tracker))
+        record = safety_state(tracker)
         slots = dict(tracker.slots)
         slots.update(record.answers)
         slots["volunteered_flags"] = sorted(record.signs) or None

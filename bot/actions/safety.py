@@ -50,10 +50,11 @@ def save_record(tracker: Tracker, state: safety.SafetyState, turn: safety.Safety
     rules_cleared = turn.cleared if turn else frozenset()
     cleared_answers = {slot for sign in rules_cleared for slot in triage.load_red_flags().signs[sign].sets}
     journal = journal_from_settings()
+    kept = safety.on_record(state)  # a taken-back answer closes its row rather than staying on record
     try:
         store = safety_store()
         store.record(
-            tracker.sender_id, state.signs, state.answers, state.level,
+            tracker.sender_id, kept.signs, kept.answers, state.level,
             channel=tracker.get_latest_input_channel() or "rest",
             cleared_signs=rules_cleared, cleared_answers=cleared_answers,
         )
