@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coaching import safety
+from common import channels
 from records.handoffs import HandoffStore
 from trainer_inbox import auth
 from trainer_inbox import stats as inbox_stats
@@ -186,16 +187,6 @@ def _conversation_url(conversation_id: str, suffix: str = "") -> str:
     return f"/conversations/{quote(conversation_id, safe='')}{suffix}"
 
 
-# How channels are shown to the trainer (Rasa's names are technical).
-CHANNEL_NAMES = {
-    "socketio": "website chat",
-    "rest": "REST API",
-    "cmdline": "terminal (rasa shell)",
-    "telegram": "Telegram",
-    "twilio": "WhatsApp",
-    "whatsapp": "WhatsApp",
-    "latest": "unknown",
-}
 
 
 def _templates() -> jinja2.Environment:
@@ -211,7 +202,7 @@ def _templates() -> jinja2.Environment:
     env.filters["show"] = _show_value
     env.filters["exercise"] = _exercise_name
     env.filters["conversation_url"] = _conversation_url
-    env.filters["channel"] = lambda c: CHANNEL_NAMES.get(c or "", c or "unknown")
+    env.filters["channel"] = channels.display_name
     env.filters["reason"] = lambda r: REASONS.get(r, _humanize(r or "other"))
     env.filters["triage"] = lambda level: TRIAGE_LABELS.get(level, _humanize(level or "–"))
     return env

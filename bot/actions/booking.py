@@ -16,6 +16,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import settings
+from common import channels
 from bot.actions.resources import availability, booking_store, record_store
 from booking.availability import Slot, is_bookable
 from booking.contact import Contact, parse_contact
@@ -27,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 FORM = "booking_form"
 NO_CONSULTATION = "No consultation"
-NO_BUTTON_CHANNELS = {"twilio", "whatsapp"}  # numbered choices only
 
 
 def _now() -> datetime:
@@ -182,7 +182,7 @@ class ActionAskBookingSlot(Action):
             _taken(booking_store(), av),
             _now(),
             tracker.get_slot("booking_preference"),
-            with_buttons=channel not in NO_BUTTON_CHANNELS,
+            with_buttons=channels.supports_buttons(channel),
             trainer_name=settings.TRAINER_NAME,
         )
         dispatcher.utter_message(text=offer["text"], buttons=offer["buttons"] or None)
