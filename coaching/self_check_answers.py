@@ -4,19 +4,26 @@ The number in centimetres is best, but people often answer with how it felt.
 Those answers become "stiff" or "fine" per side, which the movement profile
 reads like a measurement under or over the guide. Sides come from the words,
 else from the question being asked; "same as the other one" copies the other side.
+
+Words for stiffness come from the knowledge base's vocabulary (the `stiffness`
+concept's synonyms, knowledge/vocabulary.yml) as well as the forms below, so a word
+the trainer adds there ("rigid", "can't bend") is understood here too.
 """
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Mapping, Optional
+from functools import lru_cache
+from typing import Any, Dict, Mapping, Optional, Pattern
+
+from knowledge.vocabulary import load_vocabulary
 
 STIFF, FINE = "stiff", "fine"
 SIDES = ("left", "right")
 
-_STIFF = re.compile(
+_STIFF_FORMS = (
     r"\b(?:tight\w*|stiff\w*|restrict\w*|limited|block\w*|struggl\w*|barely|hard(?:ly)?|"
     r"(?:could(?:n'?t| not)|can'?t|cannot|did(?:n'?t| not)) (?:get|reach|touch|make) (?:it |the wall|to the wall)\w*|"
-    r"nowhere near|not (?:even )?close|worse|tighter|stiffer|less)\b", re.I)
+    r"nowhere near|not (?:even )?close|worse|tighter|stiffer|less)\b")
 _FINE = re.compile(
     r"\b(?:fine|ok(?:ay)?|no (?:problems?|issues?|bother)|easy|easily|normal|loose|good|great|no trouble|"
     r"alright|all right|better|looser)\b", re.I)
@@ -26,9 +33,16 @@ _SAME = re.compile(r"\b(?:same|similar|no different|identical|just as)\b", re.I)
 _SIDE = re.compile(r"\b(left|right)\b", re.I)
 
 
+@lru_cache(maxsize=1)
+def _stiff() -> Pattern[str]:
+    phrases = sorted((p for c in load_vocabulary() if c.name == "stiffness" for p in c.phrases), key=len, reverse=True)
+    vocabulary = "|".join(re.escape(p.lower()).replace(r"\ ", r"\s+") for p in phrases)
+    return re.compile(_STIFF_FORMS + (rf"|\b(?:{vocabulary})\b" if vocabulary else ""), re.I)
+
+
 def _feel(fragment: str) -> Optional[str]:
     """stiff / fine for a piece of text, with "not tight" read as fine and "not fine" as stiff."""
-    for pattern, value, opposite in ((_STIFF, STIFF, FINE), (_FINE, FINE, STIFF)):
+    for pattern, value, opposite in ((_stiff(), STIFF, FINE), (_FINE, FINE, STIFF)):
         match = pattern.search(fragment)
         if match:
             return opposite if _NOT.search(fragment[:match.start()]) else value

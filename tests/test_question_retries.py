@@ -1,6 +1,8 @@
 """A question that isn't understood is asked differently once, then recorded as unknown (no endless repeats)."""
 from __future__ import annotations
 
+import pytest
+
 from coaching import consultation
 from coaching.question_retries import not_understood, times_asked_in_a_row
 from coaching.self_check_answers import FINE, STIFF, ankle_feel
@@ -65,3 +67,24 @@ def test_a_misread_answer_still_counts_as_an_attempt_but_a_question_does_not():
     assert not consultation.is_attempted_answer("what is maltracking?", "ask_article_question")
     assert not consultation.is_attempted_answer("can you explain that again", "ask_capabilities")
     assert not consultation.is_attempted_answer("book me in for friday", "request_booking")
+
+
+@pytest.mark.parametrize("text", ["they feel rigid", "really inflexible", "a lack of mobility in both"])
+def test_stiffness_words_come_from_the_knowledge_base_vocabulary(text):
+    # none of these is in self_check_answers' own word list; the vocabulary's `stiffness` concept has them
+    assert set(ankle_feel(text, "left", {}).values()) == {"stiff"}
+
+
+def test_a_word_the_trainer_adds_to_the_vocabulary_is_understood(monkeypatch):
+    from knowledge.vocabulary import ConceptSpec
+    from coaching import self_check_answers
+
+    assert ankle_feel("a bit creaky", "left", {}) == {}
+    monkeypatch.setattr(self_check_answers, "load_vocabulary",
+                        lambda: [ConceptSpec("stiffness", "symptom", "stiffness", synonyms=("creaky",))])
+    self_check_answers._stiff.cache_clear()
+    try:
+        assert ankle_feel("a bit creaky", "left", {}) == {"left": "stiff"}
+        assert ankle_feel("not creaky at all", "left", {}) == {"left": "fine"}
+    finally:
+        self_check_answers._stiff.cache_clear()
