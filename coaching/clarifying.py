@@ -37,5 +37,23 @@ NOT_UNDERSTOOD = (
 )
 
 
-def reply_for_problem(problem: Optional[str]) -> str:
+# In the middle of the questions the form asks its question again right after, so the
+# reply names the problem only: "What would you like to know?" there would lose the thread.
+IN_FORM_REPLIES = {
+    input_checks.EMPTY: "I didn't receive any text.",
+    input_checks.TOO_LONG: (
+        "That's a long message, longer than I can read in one go "
+        f"({input_checks.MAX_MESSAGE_CHARS:,} characters at most). A short answer is all I need."
+    ),
+    input_checks.NO_WORDS: "I can only understand words, not emoji or symbols on their own.",
+    input_checks.CODE_LIKE: "That looks like code rather than a message, so I've ignored it.",
+    input_checks.OTHER_LANGUAGE: "Sorry, I can only chat in English for now.",
+}
+NOT_UNDERSTOOD_IN_FORM = "Sorry, I didn't catch that."
+BACK_TO_THE_QUESTIONS = "Back to your consultation:"
+
+
+def reply_for_problem(problem: Optional[str], in_form: bool = False) -> str:
+    if in_form:
+        return f"{IN_FORM_REPLIES.get(problem or '', NOT_UNDERSTOOD_IN_FORM)} {BACK_TO_THE_QUESTIONS}"
     return PROBLEM_REPLIES.get(problem or "", NOT_UNDERSTOOD)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from coaching import intake_parsing as parse
-from coaching import triage
+from coaching import input_checks, triage
 from coaching.self_check_answers import ankle_feel
 from language.numbers import parse_age
 
@@ -238,7 +238,13 @@ def _looks_like_question(text: str) -> bool:
 
 
 def is_attempted_answer(text: str, intent: Optional[str]) -> bool:
-    """A message meant as an answer to the open question (not a question, not another request)."""
+    """A message meant as an answer to the open question (not a question, not another request).
+
+    An unusable message (emoji only, another language, code) is not one: the person is told
+    what went wrong, and it must not count towards giving up on the question.
+    """
+    if input_checks.classify_message(text) is not None:
+        return False
     return intent in FACT_INTENTS or (intent not in OTHER_REQUESTS and not _looks_like_question(text or ""))
 
 

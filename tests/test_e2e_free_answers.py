@@ -53,3 +53,16 @@ def test_a_knee_statement_read_as_off_topic_still_starts_the_consultation(assist
     reply = say(chat, "my right knee is really bad today")
     assert "Is that okay?" in reply, reply
     assert "how old" in say(chat, "yes").lower()
+
+
+def test_an_unusable_message_in_the_middle_names_the_problem_and_keeps_the_thread(assistant):
+    chat = Chat(assistant)
+    start_with_consent(chat)
+    clear_screening(chat)
+    asked = chat.slot("requested_slot")
+    for message, problem in [("👍👍", "only understand words"), ("¿Dónde está la clínica, por favor?", "only chat in English")]:
+        reply = say(chat, message)
+        assert problem in reply and "Back to your consultation:" in reply, reply
+        assert "What would you like to know" not in reply, reply
+        assert "Which knee is it?" in reply or "didn't quite get that" in reply, reply
+        assert chat.slot("requested_slot") == asked  # the same question, not skipped

@@ -41,3 +41,21 @@ def test_unusable_messages(text, problem):
 )
 def test_english_the_way_people_write_it_is_accepted(text):
     assert checks.classify_message(text) is None
+
+
+@pytest.mark.parametrize("problem", [checks.EMPTY, checks.NO_WORDS, checks.CODE_LIKE, checks.OTHER_LANGUAGE, checks.TOO_LONG, None])
+def test_in_the_middle_of_the_questions_a_problem_is_named_without_asking_what_they_want(problem):
+    from coaching.clarifying import reply_for_problem
+
+    reply = reply_for_problem(problem, in_form=True)
+    assert reply.endswith("Back to your consultation:")
+    assert "What would you like to know" not in reply and "For example" not in reply
+    assert reply != reply_for_problem(problem)
+
+
+def test_an_unusable_message_does_not_count_as_an_attempt_at_the_question():
+    from coaching.consultation import is_attempted_answer
+
+    assert is_attempted_answer("the left one", "inform_symptoms")
+    assert not is_attempted_answer("👍👍", "nlu_fallback")
+    assert not is_attempted_answer("", None)

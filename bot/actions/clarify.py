@@ -8,7 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.article import answer_text, needs_clinician
 from bot.actions.handoff import failure_offer
-from coaching.clarifying import reply_for_problem
+from bot.actions.out_of_scope import in_a_form
+from coaching.clarifying import BACK_TO_THE_QUESTIONS, reply_for_problem
 from coaching.input_checks import classify_message
 
 
@@ -19,8 +20,10 @@ class ActionClarify(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         text = tracker.latest_message.get("text")
         problem = classify_message(text)
-        if problem is None:
-            # The classifier was unsure, but the article may still cover it.
+        form_open = in_a_form(tracker)
+        # The classifier was unsure, but the article may still cover it; in the middle of the
+        # questions only a question is tried there (anything else was probably a garbled answer).
+        if problem is None and (not form_open or "?" in (text or "")):
             answer = answer_text(
                 text or "",
                 lead="I'm not completely sure what you meant, but the trainer's article says:",
@@ -28,8 +31,10 @@ class ActionClarify(Action):
             )
             if answer:
                 dispatcher.utter_message(text=answer)
+                if form_open:
+                    dispatcher.utter_message(text=BACK_TO_THE_QUESTIONS)
                 return []
-        dispatcher.utter_message(text=reply_for_problem(problem))
+        dispatcher.utter_message(text=reply_for_problem(problem, in_form=form_open))
         # Several misunderstandings in a row: offer a person rather than another apology.
         offer = failure_offer(tracker)
         if offer is not None:

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 import settings
+from coaching.clarifying import BACK_TO_THE_QUESTIONS
 from coaching.diagnosis_requests import answer_diagnosis_request, diagnosis_worry
 
 
@@ -30,7 +31,6 @@ def about_their_knee(text: str) -> bool:
 
 
 IN_A_FORM = "That's outside what I can help with, sorry. Back to your knee:"
-BACK_TO_THE_QUESTIONS = "Back to your consultation:"
 
 
 def in_a_form(tracker: Tracker) -> bool:
