@@ -12,13 +12,14 @@ SQL only (SQLite and PostgreSQL, chosen by URL).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from common.clock import from_db
 from records.schema import Base, utcnow
 from records.store import _engine
 
@@ -75,18 +76,11 @@ def _ready_engine(url: str) -> Engine:
     return engine
 
 
-def _aware(value: Optional[datetime]) -> Optional[datetime]:
-    """SQLite hands back naive datetimes; everything here is stored in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
 def _as_dict(row: Any) -> Dict[str, Any]:
     result = {}
     for column in row.__table__.columns:
         value = getattr(row, column.name)
-        result[column.name] = _aware(value) if isinstance(value, datetime) else value
+        result[column.name] = from_db(value) if isinstance(value, datetime) else value
     if "transcript" in result and result["transcript"] is None:
         result["transcript"] = []
     return result

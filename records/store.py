@@ -1,14 +1,16 @@
 """Reading and writing the assistant's records through SQLAlchemy (2.0-style API)."""
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import create_engine, delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from common.clock import from_db
 from records.schema import ONE_PER_CONVERSATION, Base, Consultation
 
 
@@ -87,6 +89,32 @@ class RecordStore:
                 select(Consultation).where(Consultation.conversation_id == conversation_id).order_by(Consultation.id)
             ).all()
             return [_as_dict(row) for row in rows]
+
+    def flagged_since(self, levels: Iterable[str], since: datetime) -> List[Dict[str, Any]]:
+        """Consultations at one of `levels` recorded since `since`, newest first (the inbox's red flags)."""
+        query = (
+            select(Consultation)
+            .where(Consultation.triage_level.in_(list(levels)), Consultation.created_at >= since)
+            .order_by(Consultation.created_at.desc(), Consultation.id.desc())
+        )
+        with Session(self.engine) as session:
+            return [
+                {
+                    "id": row.id,
+                    "conversation_id": row.conversation_id,
+                    "channel": row.channel,
+                    "created_at": from_db(row.created_at),
+                    "triage_level": row.triage_level,
+                    "summary": row.summary,
+                }
+                for row in session.scalars(query).all()
+            ]
+
+    def triage_levels(self) -> List[Tuple[str, Optional[str]]]:
+        """(conversation_id, triage_level) of every consultation (the inbox's stats)."""
+        query = select(Consultation.conversation_id, Consultation.triage_level)
+        with Session(self.engine) as session:
+            return [tuple(row) for row in session.execute(query)]
 
     def delete_conversation_data(self, conversation_id: str) -> int:
         """Erase everything stored about one person (their conversation id). Returns rows deleted."""

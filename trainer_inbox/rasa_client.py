@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Optional
 from urllib.parse import quote
 
 import aiohttp
 from yarl import URL
+
+from common.clock import iso_from_timestamp
 
 DEFAULT_BACK_MESSAGE = (
     "You're back with the assistant now. Ask me anything about your knee, "
@@ -37,13 +38,6 @@ class DeliveryFailed(RasaError):
 
 class RasaUnavailable(RasaError):
     """The conversation could not be read from Rasa."""
-
-
-def _iso(timestamp: Any) -> str:
-    try:
-        return datetime.fromtimestamp(float(timestamp), tz=timezone.utc).isoformat(timespec="seconds")
-    except (TypeError, ValueError, OverflowError, OSError):
-        return ""
 
 
 def _bot_text(event: Dict[str, Any]) -> str:
@@ -71,14 +65,14 @@ def transcript_from_events(events: Optional[Iterable[Dict[str, Any]]]) -> List[D
             text = event.get("text")
             if text is None:
                 continue
-            transcript.append({"who": "person", "text": str(text), "at": _iso(event.get("timestamp"))})
+            transcript.append({"who": "person", "text": str(text), "at": iso_from_timestamp(event.get("timestamp"))})
         elif kind == "bot":
             text = _bot_text(event)
             if not text:
                 continue
             metadata = event.get("metadata") or {}
             who = "trainer" if metadata.get("from_trainer") is True else "assistant"
-            transcript.append({"who": who, "text": text, "at": _iso(event.get("timestamp"))})
+            transcript.append({"who": who, "text": text, "at": iso_from_timestamp(event.get("timestamp"))})
     return transcript
 
 

@@ -1,30 +1,24 @@
 """The numbers on the inbox's stats page, as plain functions.
 
 The computations (`daily_conversations`, `red_flag_rate`, `booking_conversion`,
-`bar_chart`) take plain values and are unit tested; the loaders read them from
-Rasa's tracker store (read-only, SELECT only) and from the records database.
-Days are UTC days.
+`bar_chart`) take plain values and are unit tested; `compute` reads them through
+the query layer: Rasa's tracker store (`records/tracker_events.py`, read-only), the
+records database and the bookings store. Days are UTC days.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from sqlalchemy import create_engine, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
-from sqlalchemy.sql import column, table
-
 from coaching.triage import LEVELS, SELF_CARE
+from common import clock
+from records.store import RecordStore
+from records.tracker_events import load_user_events
+from trainer_inbox.state import booking_store
 
 # The triage levels themselves come from the safety rules, most urgent first.
 RED_FLAG_LEVELS = tuple(level for level in reversed(LEVELS) if level != SELF_CARE)
-
-# Rasa's SQLTrackerStore table, described without metadata so nothing is ever created.
-EVENTS = table("events", column("sender_id"), column("type_name"), column("timestamp"))
 
 
 # --- computations -----------------------------------------------------------------------
@@ -32,15 +26,13 @@ def daily_conversations(
     user_events: Iterable[Tuple[str, float]], days: int = 14, today: Optional[date] = None
 ) -> List[Tuple[date, int]]:
     """Distinct senders with at least one user message per UTC day, for the last `days` days (oldest first)."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or clock.utc_now().date()
     first = today - timedelta(days=days - 1)
     senders: Dict[date, Set[str]] = {first + timedelta(days=offset): set() for offset in range(days)}
     for sender_id, timestamp in user_events:
-        if timestamp is None:
-            continue
-        day = datetime.fromtimestamp(float(timestamp), tz=timezone.utc).date()
-        if day in senders:
-            senders[day].add(sender_id)
+        moment = clock.from_timestamp(timestamp)
+        if moment is not None and moment.date() in senders:
+            senders[moment.date()].add(sender_id)
     return [(day, len(senders[day])) for day in sorted(senders)]
 
 
@@ -108,55 +100,20 @@ def bar_chart(
     }
 
 
-# --- loaders ----------------------------------------------------------------------------
-@lru_cache(maxsize=8)
-def _engine(url: str) -> Engine:
-    return create_engine(url, future=True, pool_pre_ping=True)
-
-
-def load_user_events(tracker_store_url: str, since: datetime) -> List[Tuple[str, float]]:
-    """(sender_id, timestamp) of user messages since `since`, from Rasa's `events` table.
-
-    An empty list when the tracker store has no `events` table yet (Rasa never ran).
-    """
-    query = (
-        select(EVENTS.c.sender_id, EVENTS.c.timestamp)
-        .where(EVENTS.c.type_name == "user", EVENTS.c.timestamp >= since.timestamp())
-        .distinct()
-    )
-    try:
-        with _engine(tracker_store_url).connect() as connection:
-            return [(row[0], row[1]) for row in connection.execute(query)]
-    except SQLAlchemyError:
-        return []
-
-
-def load_consultations(app_db_url: str) -> List[Tuple[str, Optional[str]]]:
-    """(conversation_id, triage_level) of every stored consultation."""
-    from records.schema import Consultation
-    from records.store import RecordStore
-
-    engine = RecordStore(app_db_url).engine
-    with Session(engine) as session:
-        return list(session.execute(select(Consultation.conversation_id, Consultation.triage_level)).all())
-
-
+# --- loading ----------------------------------------------------------------------------
 def load_booked_conversations(app_db_url: str) -> Optional[List[str]]:
     """Conversation ids with a confirmed booking; None when the booking package is not available."""
-    try:
-        from booking.store import BookingStore
-    except ImportError:
-        return None
-    return [b["conversation_id"] for b in BookingStore(app_db_url).list_bookings(status="confirmed")]
+    store = booking_store(app_db_url)
+    return None if store is None else [b["conversation_id"] for b in store.list_bookings(status="confirmed")]
 
 
 def compute(app_db_url: str, tracker_store_url: str, days: int = 14, today: Optional[date] = None) -> Dict[str, object]:
     """Everything the stats page shows."""
-    today = today or datetime.now(timezone.utc).date()
-    since = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=timezone.utc)
+    today = today or clock.utc_now().date()
+    since = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=clock.UTC)
     events = load_user_events(tracker_store_url, since)
     per_day = daily_conversations(events, days=days, today=today)
-    consultations = load_consultations(app_db_url)
+    consultations = RecordStore(app_db_url).triage_levels()
     booked = load_booked_conversations(app_db_url)
     return {
         "per_day": per_day,

@@ -1,0 +1,53 @@
+"""The inbox's settings: where its databases and Rasa are, the trainer's login, and its limits."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from trainer_inbox import auth
+
+
+@dataclass
+class InboxConfig:
+    app_db_url: str
+    tracker_store_url: str
+    rasa_url: str
+    rasa_token: str
+    password_hash: str
+    secret_key: str
+    username: str = "trainer"
+    host: str = "127.0.0.1"
+    port: int = 5080
+    trainer_name: str = "the movement specialist"
+    var_dir: Optional[Path] = None
+    safety_journal: Optional[Path] = None  # red flags the action server could not save (records/safety.py)
+    session_ttl_seconds: int = auth.SESSION_TTL_SECONDS
+    secure_cookies: bool = False  # set the Secure flag (when served over https)
+    login_max_failures: int = 5
+    login_window_seconds: float = 60.0
+    rasa_timeout: float = 10.0
+    poll_interval_ms: int = 3000
+    generated_password: Optional[str] = field(default=None, repr=False)  # set when just generated
+
+    @classmethod
+    def from_settings(cls) -> "InboxConfig":
+        import settings
+
+        password_hash, generated = auth.ensure_password(settings.VAR_DIR, settings.INBOX_PASSWORD_HASH)
+        return cls(
+            app_db_url=settings.APP_DB_URL,
+            tracker_store_url=settings.TRACKER_STORE_URL,
+            rasa_url=settings.RASA_URL,
+            rasa_token=settings.RASA_API_TOKEN,
+            password_hash=password_hash,
+            secret_key=settings.INBOX_SECRET_KEY,
+            username=settings.INBOX_USERNAME,
+            host=settings.HOST,
+            port=settings.INBOX_PORT,
+            trainer_name=settings.TRAINER_NAME,
+            var_dir=settings.VAR_DIR,
+            safety_journal=settings.SAFETY_JOURNAL,
+            secure_cookies=settings.PUBLIC_INBOX_URL.lower().startswith("https://"),
+            generated_password=generated,
+        )
