@@ -7,6 +7,8 @@
   build-kb  rebuild the knowledge base
   shell     chat in the terminal with the running assistant (needs `run` in another terminal)
   config    print the effective configuration
+  telegram-webhook <public https URL>   register the Telegram webhook (with the secret)
+  telegram-webhook --delete             remove it
 """
 from __future__ import annotations
 
@@ -78,6 +80,7 @@ def run() -> int:
     trainer's inbox:        {settings.PUBLIC_INBOX_URL}/  {_inbox_login_hint()}
     REST channel:           POST {base}/webhooks/rest/webhook  {{"sender": "me", "message": "hi"}}
     chat here:              ./assistant shell   (in another terminal)
+{_channel_lines(base)}
     logs:                   {log_dir}/  (rasa.log, actions.log, inbox.log, website.log)
     Ctrl-C stops everything.
 """,
@@ -90,6 +93,49 @@ def run() -> int:
                 services.stop_all(running)
                 return 1
         time.sleep(1)
+
+
+def _channel_lines(base: str) -> str:
+    """Which messaging channels are on (a channel is on when its variables are set)."""
+    lines = []
+    for name, enabled, variables in (
+        ("Telegram", settings.telegram_enabled(), "TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET"),
+        ("WhatsApp", settings.whatsapp_enabled(),
+         "WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, WHATSAPP_PHONE_NUMBER_ID"),
+    ):
+        path = f"/webhooks/{name.lower()}/webhook"
+        state = f"on     POST {base}{path}" if enabled else f"off    (set {variables}; README \"Channels\")"
+        lines.append(f"    {name + ':':24}{state}")
+    return "\n".join(lines)
+
+
+def telegram_webhook(args) -> int:
+    """setWebhook with the secret Telegram will send back on every call, or deleteWebhook."""
+    from connectors.provider_http import ProviderError
+    from connectors.telegram_api import TelegramClient
+
+    if not settings.telegram_enabled():
+        print("error: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET first (README \"Channels\")", file=sys.stderr)
+        return 2
+    client = TelegramClient(settings.TELEGRAM_API_BASE, settings.TELEGRAM_BOT_TOKEN)
+    try:
+        if args == ["--delete"]:
+            client.delete_webhook()
+            print("==> Telegram webhook removed")
+            return 0
+        if len(args) != 1 or not args[0].startswith("https://"):
+            print("usage: ./assistant telegram-webhook https://<public address>[/webhooks/telegram/webhook] | --delete",
+                  file=sys.stderr)
+            return 2
+        url = args[0].rstrip("/")
+        if not url.endswith("/webhooks/telegram/webhook"):
+            url += "/webhooks/telegram/webhook"
+        client.set_webhook(url, settings.TELEGRAM_WEBHOOK_SECRET)
+    except ProviderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"==> Telegram will send updates to {url}")
+    return 0
 
 
 def _inbox_login_hint() -> str:
@@ -125,7 +171,7 @@ def shell() -> int:
             started.append(services.action_server(settings.ACTION_PORT, settings.LOG_DIR / "actions.log").start())
             started[0].wait_healthy(120)
         argv = [
-            sys.executable, "-m", "rasa", "shell", "--model", str(build_steps.model_path()),
+            sys.executable, "-m", "bot.serve", "shell", "--model", str(build_steps.model_path()),
             "--endpoints", "endpoints.yml", "--port", str(settings.RASA_PORT + 1),
         ]
         env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(settings.ROOT)}
@@ -151,6 +197,8 @@ def main(argv) -> int:
         return 0
     if command == "shell":
         return shell()
+    if command == "telegram-webhook":
+        return telegram_webhook(rest)
     if command == "config":
         for name, value, description in settings.describe():
             print(f"{name:22} {value}\n{'':22} {description}")

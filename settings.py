@@ -102,6 +102,13 @@ TRAINER_CONTACT = _env(
     "Where people can reach the trainer to book (shown after a consultation).",
 )
 MODEL_DIR = Path(_env("MODEL_DIR", str(ROOT / "bot" / "models"), "Folder of trained Rasa models."))
+# Off switch for bot/rasa_speedups.py, e.g. to rule them out when Rasa misbehaves;
+# they are applied only on the Rasa version they were written for in any case.
+RASA_SPEEDUPS = _env(
+    "RASA_SPEEDUPS",
+    "on",
+    "Faster replacements of Rasa internals in the Rasa server (bot/rasa_speedups.py); 0/off/false: Rasa's own code.",
+).strip().lower() not in {"0", "off", "false"}
 ACTION_SERVER_TOKEN = _generated_secret(
     "ACTION_SERVER_TOKEN", "Token Rasa presents to the action server; other callers get 401."
 )
@@ -156,6 +163,35 @@ PUBLIC_WEBSITE_URL = _env(
 PUBLIC_INBOX_URL = _env("PUBLIC_INBOX_URL", f"http://{HOST}:{INBOX_PORT}", "Address of the inbox as the trainer sees it.")
 RASA_URL = _env("RASA_URL", f"http://127.0.0.1:{RASA_PORT}", "Where the inbox reaches Rasa's HTTP API.")
 
+# Messaging channels: each is on only when its variables are set (README "Channels").
+TELEGRAM_BOT_TOKEN = _env("TELEGRAM_BOT_TOKEN", "", "Telegram bot token from BotFather; unset: no Telegram.", secret=True)
+TELEGRAM_WEBHOOK_SECRET = _env(
+    "TELEGRAM_WEBHOOK_SECRET", "", "Secret Telegram sends with every webhook call (setWebhook secret_token).", secret=True
+)
+TELEGRAM_API_BASE = _env("TELEGRAM_API_BASE", "https://api.telegram.org", "Telegram Bot API address (tests: a local stand-in).")
+WHATSAPP_ACCESS_TOKEN = _env("WHATSAPP_ACCESS_TOKEN", "", "WhatsApp Cloud API access token; unset: no WhatsApp.", secret=True)
+WHATSAPP_APP_SECRET = _env("WHATSAPP_APP_SECRET", "", "Meta app secret that signs webhook calls.", secret=True)
+WHATSAPP_VERIFY_TOKEN = _env("WHATSAPP_VERIFY_TOKEN", "", "Token Meta echoes when the webhook is verified.", secret=True)
+WHATSAPP_PHONE_NUMBER_ID = _env("WHATSAPP_PHONE_NUMBER_ID", "", "The WhatsApp business phone number's id.")
+WHATSAPP_API_BASE = _env(
+    "WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0", "WhatsApp Cloud API address (tests: a local stand-in)."
+)
+WHATSAPP_TEMPLATE_NAME = _env(
+    "WHATSAPP_TEMPLATE_NAME", "", "Approved template for messages sent more than 24 hours after the person's last one."
+)
+WHATSAPP_TEMPLATE_LANGUAGE = _env("WHATSAPP_TEMPLATE_LANGUAGE", "en_GB", "Language code of that template.")
+CONVERSATION_ID_KEY = _generated_secret(
+    "CONVERSATION_ID_KEY", "Key that turns a Telegram chat id or phone number into a conversation id."
+)
+
+
+def telegram_enabled() -> bool:
+    return bool(TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET)
+
+
+def whatsapp_enabled() -> bool:
+    return bool(WHATSAPP_ACCESS_TOKEN and WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN and WHATSAPP_PHONE_NUMBER_ID)
+
 
 def rasa_environment() -> Dict[str, str]:
     """Variables the Rasa processes need (endpoints.yml reads some of them)."""
@@ -183,6 +219,17 @@ def rasa_environment() -> Dict[str, str]:
         "SMTP_PASSWORD": SMTP_PASSWORD,
         "SMTP_STARTTLS": "true" if SMTP_STARTTLS else "false",
         "SMTP_FROM": SMTP_FROM,
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_BOT_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_WEBHOOK_SECRET,
+        "TELEGRAM_API_BASE": TELEGRAM_API_BASE,
+        "WHATSAPP_ACCESS_TOKEN": WHATSAPP_ACCESS_TOKEN,
+        "WHATSAPP_APP_SECRET": WHATSAPP_APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": WHATSAPP_VERIFY_TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": WHATSAPP_PHONE_NUMBER_ID,
+        "WHATSAPP_API_BASE": WHATSAPP_API_BASE,
+        "WHATSAPP_TEMPLATE_NAME": WHATSAPP_TEMPLATE_NAME,
+        "WHATSAPP_TEMPLATE_LANGUAGE": WHATSAPP_TEMPLATE_LANGUAGE,
+        "CONVERSATION_ID_KEY": CONVERSATION_ID_KEY,
         # Rasa phones home by default; nothing leaves this machine.
         "RASA_TELEMETRY_ENABLED": "false",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

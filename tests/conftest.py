@@ -82,8 +82,37 @@ def texts(messages: List[Dict]) -> str:
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory, trained_model, built_knowledge_base) -> RunningAssistant:
-    """The real action server and Rasa server, talking over HTTP, with a real SQLite store."""
+def telegram_api():
+    """A stand-in Telegram Bot API on 127.0.0.1 (records calls; TELEGRAM_API_BASE points here)."""
+    from tests.standins.telegram import telegram_standin
+
+    standin = telegram_standin()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="session")
+def whatsapp_api():
+    """A stand-in WhatsApp Cloud API on 127.0.0.1 (WHATSAPP_API_BASE points here)."""
+    from tests.standins.whatsapp import whatsapp_standin
+
+    standin = whatsapp_standin()
+    yield standin
+    standin.stop()
+
+
+TELEGRAM_WEBHOOK_SECRET = "test-telegram-webhook-secret"
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory, trained_model, built_knowledge_base, telegram_api, whatsapp_api) -> RunningAssistant:
+    """The real action server and Rasa server, talking over HTTP, with a real SQLite store.
+
+    Telegram and WhatsApp are on, pointed at local stand-ins of their APIs.
+    """
+    from tests.standins import telegram as telegram_standin_constants
+    from tests.standins import whatsapp as whatsapp_standin_constants
+
     work = tmp_path_factory.mktemp("assistant")
     action_port, rasa_port = free_port(), free_port()
     tracker_db = work / "tracker.db"
@@ -101,6 +130,15 @@ def assistant(tmp_path_factory, trained_model, built_knowledge_base) -> RunningA
         "SMTP_STARTTLS": "false",
         "TRAINER_EMAIL": "trainer@example.com",
         "PUBLIC_WEBSITE_URL": "http://127.0.0.1:9",  # invite links; the website fixture serves them
+        "TELEGRAM_BOT_TOKEN": telegram_standin_constants.TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_WEBHOOK_SECRET,
+        "TELEGRAM_API_BASE": telegram_api.url,
+        "WHATSAPP_ACCESS_TOKEN": whatsapp_standin_constants.ACCESS_TOKEN,
+        "WHATSAPP_APP_SECRET": whatsapp_standin_constants.APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": whatsapp_standin_constants.VERIFY_TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": whatsapp_standin_constants.PHONE_NUMBER_ID,
+        "WHATSAPP_API_BASE": whatsapp_api.url,
+        "CONVERSATION_ID_KEY": "test-conversation-id-key",
     }
     actions = services.action_server(action_port, work / "actions.log", env=env)
     rasa = services.rasa_server(trained_model, rasa_port, work / "rasa.log", env=env)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
 from coaching import safety
 from common import clock
+from records.channel_identities import ChannelStore
 from records.safety import SafetyJournal, SafetyRecordStore
 from records.store import RecordStore
 from trainer_inbox import replies as trainer_replies
@@ -63,6 +65,16 @@ def _channel_for(handoff, consultation, bookings) -> str:
     return "latest"
 
 
+@lru_cache(maxsize=4)
+def _channel_store(url: str) -> ChannelStore:
+    return ChannelStore(url)
+
+
+def _undelivered(config: InboxConfig, conversation_id: str) -> List[Dict[str, Any]]:
+    """Messages a messaging channel (Telegram, WhatsApp) finally failed to deliver."""
+    return _channel_store(config.app_db_url).failures(conversation_id)
+
+
 async def _conversation_basics(request: web.Request, conversation_id: str) -> Dict[str, Any]:
     """What the records say about one conversation; raises 404 when the inbox knows nothing about it."""
     config = request.app[CONFIG]
@@ -99,6 +111,7 @@ async def _conversation_data(request: web.Request, conversation_id: str) -> Dict
         messages = list(handoff["transcript"]) if handoff else []
     for item in replies:
         item["retryable"] = trainer_replies.retryable(item)
+    data["undelivered"] = await run_blocking(_undelivered, request.app[CONFIG], conversation_id)
     data.update(replies=replies, messages=messages, source=source, unavailable=unavailable, paused=paused)
     return data
 

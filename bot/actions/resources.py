@@ -39,6 +39,13 @@ def handoff_store():
     return HandoffStore(settings.APP_DB_URL)
 
 
+@lru_cache(maxsize=1)
+def channel_store():
+    from records.channel_identities import ChannelStore
+
+    return ChannelStore(settings.APP_DB_URL)
+
+
 def availability():
     """Read on each use (it is small): the trainer's edits apply without a restart."""
     from booking.configured import availability_from_settings
