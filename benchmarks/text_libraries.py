@@ -22,6 +22,9 @@ folder and put it on PYTHONPATH; a missing one is reported, not fatal. The
 scoring functions (``score_negation``, ``score_typos``, ``score_dates``) are
 plain and tested in tests/test_text_libraries_benchmark.py on our own readers.
 Nothing here is a timed test: the timings are printed for the report.
+
+Longer than the project's 300-line guide on purpose: most of it is the hand-labelled
+cases next to the code that scores them, so a reader can audit both in one file.
 """
 
 from __future__ import annotations
