@@ -22,10 +22,11 @@ from sanic.request import Request
 
 import settings
 from bot.channels.limits import too_long_reply
+from common import channels
 from connectors import telegram_updates as updates
 from connectors.message_split import split_message
 from connectors.provider_http import ProviderError
-from connectors.telegram_api import MAX_MESSAGE_CHARS, TelegramClient, chunks_with_buttons, fits_callback_data
+from connectors.telegram_api import TelegramClient, chunks_with_buttons, fits_callback_data
 from records.channel_identities import ChannelStore, conversation_id_for
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ class TelegramOutput(OutputChannel):
         if not found or found["channel"] != CHANNEL:
             raise ProviderError("Telegram", "sendMessage", None, "no Telegram chat for this conversation")
         keyboard = [await asyncio.to_thread(self._button, conversation_id, b) for b in buttons or []]
-        parts = split_message(text or "", MAX_MESSAGE_CHARS) or ["…"]
+        parts = split_message(text or "", channels.channel(CHANNEL).max_message_chars or 4096) or ["…"]
         try:
             for part, part_buttons in chunks_with_buttons(parts, keyboard or None):
                 await asyncio.to_thread(self.client.send_message, found["address"], part, part_buttons)
