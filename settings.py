@@ -162,6 +162,10 @@ PUBLIC_WEBSITE_URL = _env(
 )
 PUBLIC_INBOX_URL = _env("PUBLIC_INBOX_URL", f"http://{HOST}:{INBOX_PORT}", "Address of the inbox as the trainer sees it.")
 RASA_URL = _env("RASA_URL", f"http://127.0.0.1:{RASA_PORT}", "Where the inbox reaches Rasa's HTTP API.")
+MESSAGES_PER_MINUTE = int(_env(
+    "MESSAGES_PER_MINUTE", "20", "Messages one conversation may send per minute on any channel; more get a 'slow down'."))
+MESSAGES_PER_MINUTE_PER_ADDRESS = int(_env(
+    "MESSAGES_PER_MINUTE_PER_ADDRESS", "120", "Messages one client address (IP) may send per minute, all conversations."))
 
 # Messaging channels: each is on only when its variables are set (README "Channels").
 TELEGRAM_BOT_TOKEN = _env("TELEGRAM_BOT_TOKEN", "", "Telegram bot token from BotFather; unset: no Telegram.", secret=True)
@@ -219,6 +223,8 @@ def rasa_environment() -> Dict[str, str]:
         "SMTP_PASSWORD": SMTP_PASSWORD,
         "SMTP_STARTTLS": "true" if SMTP_STARTTLS else "false",
         "SMTP_FROM": SMTP_FROM,
+        "MESSAGES_PER_MINUTE": str(MESSAGES_PER_MINUTE),
+        "MESSAGES_PER_MINUTE_PER_ADDRESS": str(MESSAGES_PER_MINUTE_PER_ADDRESS),
         "TELEGRAM_BOT_TOKEN": TELEGRAM_BOT_TOKEN,
         "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_WEBHOOK_SECRET,
         "TELEGRAM_API_BASE": TELEGRAM_API_BASE,

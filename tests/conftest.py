@@ -139,6 +139,10 @@ def assistant(tmp_path_factory, trained_model, built_knowledge_base, telegram_ap
         "WHATSAPP_PHONE_NUMBER_ID": whatsapp_standin_constants.PHONE_NUMBER_ID,
         "WHATSAPP_API_BASE": whatsapp_api.url,
         "CONVERSATION_ID_KEY": "test-conversation-id-key",
+        # Tests type faster than people; every test shares 127.0.0.1, so no per-address limit here
+        # (tests/test_rate_limit.py covers it). The flood test relies on this per-conversation figure.
+        "MESSAGES_PER_MINUTE": "40",
+        "MESSAGES_PER_MINUTE_PER_ADDRESS": "0",
     }
     actions = services.action_server(action_port, work / "actions.log", env=env)
     rasa = services.rasa_server(trained_model, rasa_port, work / "rasa.log", env=env)

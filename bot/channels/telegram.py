@@ -21,7 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 import settings
-from bot.channels.limits import too_long_reply
+from bot.channels.limits import over_rate_limit, too_long_reply
 from common import channels
 from connectors import telegram_updates as updates
 from connectors.message_split import split_message
@@ -156,9 +156,9 @@ class TelegramInput(InputChannel):
         text = await asyncio.to_thread(self._message_text, conversation_id, update)
         if text is None:
             return  # a tap on a button we never sent
-        too_long = too_long_reply(text)
-        if too_long is not None:
-            await asyncio.to_thread(self.client.send_message, update.chat_id, too_long)
+        refusal = over_rate_limit(conversation_id, None) or too_long_reply(text)
+        if refusal is not None:  # answered here, never sent to the pipeline
+            await asyncio.to_thread(self.client.send_message, update.chat_id, refusal)
             return
         await asyncio.to_thread(self.store.remember, conversation_id, CHANNEL, str(update.chat_id))
         output = TelegramOutput(self.client, self.store, known={conversation_id: str(update.chat_id)})

@@ -14,7 +14,7 @@ from sanic import response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot.channels.limits import too_long_reply
+from bot.channels.limits import over_rate_limit, too_long_reply
 
 MAX_SENDER_CHARS = 255  # the tracker store's sender_id column
 
@@ -39,17 +39,24 @@ class ValidatedRestInput(RestInput):
 
         @webhook.middleware("request")
         async def refuse_long_messages(request: Request):
-            # Answered before the pipeline: a 100 kB message took 42 s of the server's event loop.
+            # Answered before the pipeline: a 100 kB message took 42 s of the server's event loop,
+            # and a flood from one sender would slow everyone else's turns.
             if request.method != "POST" or not request.path.endswith("/webhook"):
                 return None
             try:
                 body = request.json
             except Exception:  # the handler itself answers malformed JSON with a 400
                 return None
-            reply = too_long_reply(body.get("message")) if isinstance(body, dict) else None
+            if not isinstance(body, dict):
+                return None
+            sender = str(body.get("sender", ""))[:MAX_SENDER_CHARS]
+            limited = over_rate_limit(sender, request.ip)
+            if limited is not None:
+                return response.json([{"recipient_id": sender, "text": limited}], status=429)
+            reply = too_long_reply(body.get("message"))
             if reply is None:
                 return None
-            return response.json([{"recipient_id": str(body.get("sender", ""))[:MAX_SENDER_CHARS], "text": reply}])
+            return response.json([{"recipient_id": sender, "text": reply}])
 
         return webhook
 

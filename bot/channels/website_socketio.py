@@ -35,7 +35,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from bot.channels.limits import too_long_reply
+from bot.channels.limits import over_rate_limit, too_long_reply
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,15 @@ def valid_session_id(value: Any) -> Optional[str]:
     if isinstance(value, str) and value.strip() and len(value) <= MAX_SESSION_ID_CHARS:
         return value
     return None
+
+
+def _client_address(sio: Any, sid: Text, namespace: str) -> Optional[str]:
+    try:
+        environ = sio.get_environ(sid, namespace=namespace) or {}
+    except (KeyError, ValueError):
+        return None
+    request = environ.get("sanic.request")
+    return getattr(request, "ip", None) or environ.get("REMOTE_ADDR")
 
 
 async def _maybe_await(result: Any) -> None:
@@ -105,7 +114,8 @@ class WebsiteSocketIOInput(SocketIOInput):
                     logger.warning(f"Ignored a message without a valid session_id from socket {sid}.")
                     return
                 await join(sid, session_id)
-            reply = too_long_reply(data.get("message"))
+            reply = over_rate_limit(valid_session_id(data.get("session_id")) or sid, _client_address(sio, sid, namespace))
+            reply = reply or too_long_reply(data.get("message"))
             if reply is not None:  # answered here, never sent to the pipeline
                 await sio.emit(self.bot_message_evt, {"text": reply}, room=sid, namespace=self.namespace)
                 return
