@@ -1,56 +1,51 @@
-"""Measured hot spots in Rasa 3.6's server, fixed without changing behaviour.
+"""Faster replacements for hot spots in Rasa 3.6.21's server, giving Rasa's own results.
+
+Nothing is replaced on import. `apply()` puts the replacements in place, and
+only when the installed Rasa is exactly the version they were written against
+(they reach into Rasa's internals) and the RASA_SPEEDUPS switch (settings.py)
+is on; otherwise Rasa's own code stays. bot/serve.py calls it when a Rasa
+server starts. Rasa's originals are kept (`original(name)`) so that tests
+compare each replacement with the function it replaces. (Longer than our
+usual module: the six replacements and the switch that puts them in place and
+back are kept in one file so that they change together.)
 
 Each was found by profiling the Rasa server under load (py-spy,
-benchmarks/conversation_load.py) and each keeps Rasa's results identical:
+benchmarks/conversation_load.py), and each keeps Rasa's behaviour:
 
-1. `RemoteAction._validate_action_result` (37% of CPU at 10 concurrent
-   conversations): `jsonschema.validate` re-checks the response *schema*
-   against the JSON Schema meta-schema on every custom action call. The schema
-   never changes, so it is checked once and the validator reused; responses are
-   validated exactly as before (same schema, same errors, same message).
-2. `Event.resolve_by_type` (5% at 50 conversations): every event read from the
-   tracker store walks all Event subclasses with `inspect.isabstract` to find
-   its class. The answer for a type name never changes once found, so it is
-   remembered; unknown names still go through Rasa's own lookup.
-3. `RasaModel._rasa_predict` (TED and DIET inference, 25% at 50 conversations,
-   two thirds of it TensorFlow's per-call argument handling rather than the
-   model's arithmetic): Rasa wraps `predict_step` in a `tf.function` with a
-   fixed input signature, so every call resolves to the same concrete graph.
-   That graph is called directly with the flattened inputs; inputs that do not
-   match the signature exactly (dtype, shape) take Rasa's original path.
-4. `DialogueStateTracker.applied_events` (7%): every policy, for every
-   prediction, rebuilds the list of events that still apply (reverted events and
-   interrupted form turns removed) from the whole conversation. The result
-   depends only on the events, so it is remembered per tracker until an event
-   is added; callers get their own copy of the list.
-5. Copying slots (5%): every tracker Rasa creates (one per policy per
-   prediction, to replay the conversation) shallow-copies every slot with
-   `copy.copy`, which goes through the generic pickle protocol. Slots are plain
-   objects, so the copy is made directly: the same attributes, shared the same
-   way.
-6. `DaskGraphRunner.run` (6%): Rasa runs its NLU and policy graphs (about ten
-   nodes, in a chain or side by side) through dask's synchronous scheduler,
-   which plans the run every time, and recomputes which nodes the targets need.
-   Here the needed nodes are worked out once per set of targets and run
-   depth-first in the same process, each after the nodes it needs, with dask's
-   rules for inputs (an input node is passed on as the `(name, value)` pair)
-   and its errors (a node's exception is raised as is; RuntimeError becomes
-   Rasa's GraphRunError).
-
-`apply()` is idempotent; bot/stores.py calls it, because Rasa imports that
-module (endpoints.yml names its tracker store) in every server it starts.
+1. `action_response_validation`: the action-server response *schema* is
+   checked against the JSON Schema meta-schema once, not on every call;
+   responses are validated as before (same errors, same message).
+2. `event_class_lookup`: an event's class is found once per type name instead
+   of walking every Event subclass for each event read from the store.
+3. `tensorflow_predict` (TED and DIET inference): Rasa's `tf.function` has a
+   fixed input signature, so its one concrete graph is called directly;
+   inputs that do not match it exactly take Rasa's own path.
+4. `applied_events`: remembered per tracker until an event is added, instead
+   of rebuilt by every policy for every prediction; callers get a copy.
+5. `slot_copy`: slots are copied directly (same attributes, shared the same
+   way) instead of through `copy.copy`'s generic pickle protocol.
+6. `graph_run`: the NLU and policy graphs run depth-first in process, with the
+   needed nodes worked out once per set of targets, instead of being planned
+   by dask's synchronous scheduler on every message; dask's rules for inputs
+   (an input node is passed on as the `(name, value)` pair) and errors
+   (RuntimeError becomes Rasa's GraphRunError) are kept.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import functools
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional, Tuple
+
+logger = logging.getLogger(__name__)
+
+# The only Rasa these replacements were checked against (tests/test_rasa_speedups.py).
+WRITTEN_FOR_RASA = "3.6.21"
+
+
+# --- 1. action response validation -------------------------------------------
 
 _response_validator: Optional[Any] = None
-
-# Rasa's own functions, kept by apply() for the fallbacks below and for tests.
-_original_resolve_by_type = None
-_original_rasa_predict = None
-_original_applied_events = None
-_original_graph_run = None
 
 
 def _action_response_validator():
@@ -96,7 +91,7 @@ def resolve_by_type(type_name, default=None):
     """
     found = _event_classes.get(type_name)
     if found is None:
-        found = _original_resolve_by_type(type_name, default)  # Rasa's lookup, fallbacks and errors
+        found = original("event_class_lookup")(type_name, default)  # Rasa's lookup, fallbacks and errors
         if found is not None and default is None:
             _event_classes[type_name] = found
     return found
@@ -149,11 +144,11 @@ def _flat_inputs(batch_in, specs):
 def rasa_predict(self, batch_in):
     """Rasa's `RasaModel._rasa_predict`, calling the concrete graph directly."""
     if self._run_eagerly or self._tf_predict_step is None or not self.prepared_for_prediction:
-        return _original_rasa_predict(self, batch_in)  # first call traces; eager mode is Rasa's
+        return original("tensorflow_predict")(self, batch_in)  # first call traces; eager mode is Rasa's
     concrete, specs = _concrete_predict(self)
     tensors = _flat_inputs(batch_in, specs)
     if tensors is None:
-        return _original_rasa_predict(self, batch_in)
+        return original("tensorflow_predict")(self, batch_in)
     from keras.utils import tf_utils
     from rasa.shared.constants import DIAGNOSTIC_DATA
 
@@ -177,7 +172,7 @@ def applied_events(self):
     key = (id(events), len(events), id(events[-1]) if events else None)
     cached = self.__dict__.get("_knee_applied_events")
     if cached is None or cached[0] != key:
-        cached = (key, _original_applied_events(self))
+        cached = (key, original("applied_events")(self))
         self.__dict__["_knee_applied_events"] = cached
     return list(cached[1])
 
@@ -231,8 +226,18 @@ def run_graph(self, inputs=None, targets=None):
         raise GraphRunError("Error running runner.") from e
 
 
-def apply() -> None:
-    global _original_resolve_by_type, _original_rasa_predict, _original_applied_events, _original_graph_run
+# --- putting them in place, and back ------------------------------------------------
+
+_MISSING = object()  # the class had no such attribute of its own (Slot has no __copy__)
+
+# name -> the class attribute as Rasa defined it (raw, e.g. the staticmethod), kept from
+# before the first replacement; empty until then.
+_originals: Dict[str, Any] = {}
+
+
+@functools.lru_cache(maxsize=None)
+def _targets() -> Dict[str, Tuple[type, str, Any]]:
+    """name -> (Rasa's class, attribute, what replaces it); imports Rasa's modules."""
     from rasa.core.actions.action import RemoteAction
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.events import Event
@@ -240,18 +245,99 @@ def apply() -> None:
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.tensorflow.models import RasaModel
 
-    RemoteAction._validate_action_result = validate_action_result
-    if _original_resolve_by_type is None:
-        _original_resolve_by_type = Event.resolve_by_type
-        Event.resolve_by_type = staticmethod(resolve_by_type)
-    if _original_rasa_predict is None:
-        _original_rasa_predict = RasaModel._rasa_predict
-        RasaModel._rasa_predict = rasa_predict
-    if _original_applied_events is None:
-        _original_applied_events = DialogueStateTracker.applied_events
-        DialogueStateTracker.applied_events = applied_events
-    if "__copy__" not in Slot.__dict__:
-        Slot.__copy__ = copy_slot
-    if _original_graph_run is None:
-        _original_graph_run = DaskGraphRunner.run
-        DaskGraphRunner.run = run_graph
+    return {
+        "action_response_validation": (RemoteAction, "_validate_action_result", validate_action_result),
+        "event_class_lookup": (Event, "resolve_by_type", staticmethod(resolve_by_type)),
+        "tensorflow_predict": (RasaModel, "_rasa_predict", rasa_predict),
+        "applied_events": (DialogueStateTracker, "applied_events", applied_events),
+        "slot_copy": (Slot, "__copy__", copy_slot),
+        "graph_run": (DaskGraphRunner, "run", run_graph),
+    }
+
+
+def _keep_originals() -> None:
+    for name, (owner, attribute, _) in _targets().items():
+        _originals.setdefault(name, owner.__dict__.get(attribute, _MISSING))
+
+
+def original(name: str) -> Optional[Callable]:
+    """Rasa's own function that `name` replaces, as a plain function (None: Rasa has none)."""
+    if name not in _originals:
+        _keep_originals()
+    raw = _originals[name]
+    if raw is _MISSING:
+        return None
+    return raw.__func__ if isinstance(raw, staticmethod) else raw
+
+
+def replaced() -> Tuple[str, ...]:
+    """Names of the replacements in place right now."""
+    return tuple(
+        name for name, (owner, attribute, ours) in _targets().items() if owner.__dict__.get(attribute) is ours
+    )
+
+
+def restore() -> None:
+    """Put Rasa's own functions back wherever a replacement is in place."""
+    if not _originals:
+        return  # never replaced anything (and Rasa's modules need not be imported)
+    for name, (owner, attribute, ours) in _targets().items():
+        if owner.__dict__.get(attribute) is not ours:
+            continue
+        if _originals[name] is _MISSING:
+            delattr(owner, attribute)
+        else:
+            setattr(owner, attribute, _originals[name])
+
+
+@dataclass(frozen=True)
+class AppliedReport:
+    """What `apply()` did: which replacements are in place, and why."""
+
+    enabled: bool  # the switch (RASA_SPEEDUPS, or apply's argument)
+    rasa_version: str
+    applied: Tuple[str, ...]  # names of the replacements in place; empty: Rasa's own code
+
+    @property
+    def active(self) -> bool:
+        return bool(self.applied)
+
+    def describe(self) -> str:
+        if self.active:
+            return f"Rasa speed-ups on (Rasa {self.rasa_version}): {', '.join(self.applied)}"
+        if not self.enabled:
+            return "Rasa speed-ups off (RASA_SPEEDUPS): Rasa's own code"
+        return (
+            f"Rasa speed-ups off: written for Rasa {WRITTEN_FOR_RASA}, this is Rasa {self.rasa_version}; "
+            "Rasa's own code"
+        )
+
+
+def apply(enabled: Optional[bool] = None) -> AppliedReport:
+    """Put the replacements in place, or Rasa's originals back; idempotent.
+
+    enabled: None reads settings.RASA_SPEEDUPS. Replaced only when enabled and
+    the installed Rasa is WRITTEN_FOR_RASA; otherwise Rasa's own code is left
+    (or put back) in place.
+    """
+    import rasa.version
+
+    if enabled is None:
+        import settings
+
+        enabled = settings.RASA_SPEEDUPS
+    version = rasa.version.__version__
+    if not enabled or version != WRITTEN_FOR_RASA:
+        if enabled:
+            logger.warning(
+                "Rasa speed-ups NOT applied: bot/rasa_speedups.py was written for Rasa %s and this is "
+                "Rasa %s; running Rasa's own code. Check each replacement against this version "
+                "(tests/test_rasa_speedups.py) before changing WRITTEN_FOR_RASA.",
+                WRITTEN_FOR_RASA, version,
+            )
+        restore()
+        return AppliedReport(bool(enabled), version, ())
+    _keep_originals()
+    for owner, attribute, ours in _targets().values():
+        setattr(owner, attribute, ours)
+    return AppliedReport(True, version, replaced())

@@ -17,12 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
 import settings
-from bot import rasa_speedups
 from bot.erasure import ERASURE_SLOT
-
-# Rasa imports this module in every server it starts (endpoints.yml names the
-# stores below), which makes it the one place our server-side fixes load from.
-rasa_speedups.apply()
 
 
 class ConfiguredTrackerStore(SQLTrackerStore):

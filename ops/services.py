@@ -112,7 +112,8 @@ def rasa_server(model: Path, port: int, log_path: Path, env: Optional[Dict[str, 
     return Service(
         name="rasa",
         argv=[
-            PYTHON, "-m", "rasa", "run",
+            # `rasa run` through bot/serve.py, which applies (or not) bot/rasa_speedups.py first
+            PYTHON, "-m", "bot.serve", "run",
             "--model", str(model),
             "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml",

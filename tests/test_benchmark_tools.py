@@ -19,6 +19,8 @@ import pytest
 from aiohttp import web
 
 from benchmarks import conversation_load as cl
+from benchmarks import load_client, load_report, load_stats, load_training, process_metrics
+from benchmarks.load_servers import free_port
 from benchmarks.load_scenarios import BASELINE_SCENARIOS, SCENARIOS, Scenario, Turn
 
 
@@ -26,20 +28,20 @@ from benchmarks.load_scenarios import BASELINE_SCENARIOS, SCENARIOS, Scenario, T
 
 def test_percentiles_on_known_data():
     data = list(range(1, 101))  # 1..100
-    assert cl.percentile(data, 0) == 1
-    assert cl.percentile(data, 100) == 100
-    assert cl.percentile(data, 50) == pytest.approx(50.5)
-    assert cl.percentile(data, 95) == pytest.approx(95.05)
-    assert cl.percentile(data, 99) == pytest.approx(99.01)
-    assert cl.percentile([10, 20, 30, 40], 50) == pytest.approx(25)
-    assert cl.percentile([7], 95) == 7
+    assert load_stats.percentile(data, 0) == 1
+    assert load_stats.percentile(data, 100) == 100
+    assert load_stats.percentile(data, 50) == pytest.approx(50.5)
+    assert load_stats.percentile(data, 95) == pytest.approx(95.05)
+    assert load_stats.percentile(data, 99) == pytest.approx(99.01)
+    assert load_stats.percentile([10, 20, 30, 40], 50) == pytest.approx(25)
+    assert load_stats.percentile([7], 95) == 7
 
 
 def test_percentile_ignores_input_order_and_handles_empty():
-    assert cl.percentile([5, 1, 4, 2, 3], 50) == 3
-    assert cl.percentile([], 50) is None
+    assert load_stats.percentile([5, 1, 4, 2, 3], 50) == 3
+    assert load_stats.percentile([], 50) is None
     with pytest.raises(ValueError):
-        cl.percentile([1, 2], 101)
+        load_stats.percentile([1, 2], 101)
 
 
 def test_percentile_matches_numpy_default():
@@ -47,24 +49,24 @@ def test_percentile_matches_numpy_default():
     rng = random.Random(7)
     data = [rng.expovariate(1 / 120) for _ in range(997)]
     for p in (1, 25, 50, 90, 95, 99, 99.9):
-        assert cl.percentile(data, p) == pytest.approx(float(numpy.percentile(data, p)))
+        assert load_stats.percentile(data, p) == pytest.approx(float(numpy.percentile(data, p)))
 
 
 def test_latency_summary():
-    summary = cl.latency_summary([100.0, 200.0, 300.0, 400.0])
+    summary = load_stats.latency_summary([100.0, 200.0, 300.0, 400.0])
     assert summary["count"] == 4
     assert summary["p50_ms"] == 250.0
     assert summary["max_ms"] == 400.0
     assert summary["mean_ms"] == 250.0
-    assert cl.latency_summary([])["p95_ms"] is None
+    assert load_stats.latency_summary([])["p95_ms"] is None
 
 
 # --- RSS reader ---------------------------------------------------------------
 
 def test_rss_of_this_process_is_plausible():
-    kb = cl.read_rss_kb(os.getpid())
+    kb = process_metrics.read_rss_kb(os.getpid())
     assert kb is not None and 5_000 < kb < 64 * 2**20  # more than 5 MB, less than 64 GB
-    tree = cl.tree_rss_bytes(os.getpid())
+    tree = process_metrics.tree_rss_bytes(os.getpid())
     assert tree >= kb * 1024 * 0.9
 
 
@@ -72,11 +74,11 @@ def test_process_tree_includes_children_and_sums_them():
     child = subprocess.Popen([sys.executable, "-c", "import time; x = bytearray(30 * 2**20); time.sleep(30)"])
     try:
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and (cl.read_rss_kb(child.pid) or 0) < 30 * 1024:
+        while time.monotonic() < deadline and (process_metrics.read_rss_kb(child.pid) or 0) < 30 * 1024:
             time.sleep(0.05)
-        assert child.pid in cl.process_tree(os.getpid())
-        alone = cl.read_rss_kb(os.getpid()) * 1024
-        assert cl.tree_rss_bytes(os.getpid()) >= alone + 30 * 2**20
+        assert child.pid in process_metrics.process_tree(os.getpid())
+        alone = process_metrics.read_rss_kb(os.getpid()) * 1024
+        assert process_metrics.tree_rss_bytes(os.getpid()) >= alone + 30 * 2**20
     finally:
         child.kill()
         child.wait()
@@ -85,8 +87,8 @@ def test_process_tree_includes_children_and_sums_them():
 def test_rss_of_a_missing_process():
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    assert cl.read_rss_kb(gone.pid) is None
-    assert cl.tree_rss_bytes(gone.pid) == 0
+    assert process_metrics.read_rss_kb(gone.pid) is None
+    assert process_metrics.tree_rss_bytes(gone.pid) == 0
 
 
 def test_cpu_time_counts_a_busy_child_and_not_a_sleeping_one():
@@ -94,23 +96,23 @@ def test_cpu_time_counts_a_busy_child_and_not_a_sleeping_one():
     idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and cl.read_cpu_seconds(busy.pid) < 0.6:
+        while time.monotonic() < deadline and process_metrics.read_cpu_seconds(busy.pid) < 0.6:
             time.sleep(0.05)
-        assert 0.6 <= cl.read_cpu_seconds(busy.pid) < 5
-        assert cl.read_cpu_seconds(idle.pid) < 0.5
-        assert cl.tree_cpu_seconds(os.getpid()) >= cl.read_cpu_seconds(busy.pid) + cl.read_cpu_seconds(os.getpid())
+        assert 0.6 <= process_metrics.read_cpu_seconds(busy.pid) < 5
+        assert process_metrics.read_cpu_seconds(idle.pid) < 0.5
+        assert process_metrics.tree_cpu_seconds(os.getpid()) >= process_metrics.read_cpu_seconds(busy.pid) + process_metrics.read_cpu_seconds(os.getpid())
     finally:
         for child in (busy, idle):
             child.kill()
             child.wait()
-    assert cl.read_cpu_seconds(busy.pid) == 0.0  # gone
+    assert process_metrics.read_cpu_seconds(busy.pid) == 0.0  # gone
 
 
 def test_sampler_keeps_the_peak():
-    with cl.RssSampler({"me": os.getpid()}, interval=0.05) as sampler:
+    with process_metrics.RssSampler({"me": os.getpid()}, interval=0.05) as sampler:
         time.sleep(0.2)
     assert sampler.samples >= 2
-    assert sampler.peaks["me"] >= (cl.read_rss_kb(os.getpid()) or 0) * 1024 * 0.5
+    assert sampler.peaks["me"] >= (process_metrics.read_rss_kb(os.getpid()) or 0) * 1024 * 0.5
 
 
 # --- the scenario runner against a stub REST webhook ------------------------------
@@ -149,7 +151,7 @@ class StubRasa:
 
     async def __aenter__(self) -> "StubRasa":
         app = web.Application()
-        app.router.add_post(cl.WEBHOOK_PATH, self.handle)
+        app.router.add_post(load_client.WEBHOOK_PATH, self.handle)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
@@ -172,7 +174,7 @@ def run(coro):
 def test_latencies_are_measured():
     async def go():
         async with StubRasa(delay=0.05) as stub:
-            result = await cl.run_load(stub.url, [PLAIN], concurrency=2, seconds=0.6, timeout=5)
+            result = await load_client.run_load(stub.url, [PLAIN], concurrency=2, seconds=0.6, timeout=5)
             return stub, result
 
     stub, result = run(go())
@@ -190,7 +192,7 @@ def test_latencies_are_measured():
 def test_errors_are_counted_exactly_and_excluded_from_latency():
     async def go():
         async with StubRasa(delay=0.01, error_every=4) as stub:
-            result = await cl.run_load(stub.url, [PLAIN], concurrency=3, seconds=0.8, timeout=5)
+            result = await load_client.run_load(stub.url, [PLAIN], concurrency=3, seconds=0.8, timeout=5)
             return stub, result
 
     stub, result = run(go())
@@ -216,7 +218,7 @@ def test_empty_replies_timeouts_and_mismatches():
     async def go():
         async with StubRasa(delay=0.0, slow=2.0) as stub:
             # one conversation: 0.2 s back-off after the empty reply, 0.3 s timeout on SLOW
-            result = await cl.run_load(stub.url, [scenario], concurrency=1, seconds=0.45, timeout=0.3)
+            result = await load_client.run_load(stub.url, [scenario], concurrency=1, seconds=0.45, timeout=0.3)
             return stub, result
 
     started = time.monotonic()
@@ -238,7 +240,7 @@ def test_timeout_is_an_error_with_the_timeout_as_latency():
 
     async def go():
         async with StubRasa(slow=2.0) as stub:
-            return await cl.run_load(stub.url, [scenario], concurrency=2, seconds=0.1, timeout=0.3)
+            return await load_client.run_load(stub.url, [scenario], concurrency=2, seconds=0.1, timeout=0.3)
 
     result = run(go())
     assert result.turns and all(t.error == "timeout" for t in result.turns)
@@ -248,13 +250,13 @@ def test_timeout_is_an_error_with_the_timeout_as_latency():
 
 
 def test_connection_refused_is_an_error_and_bounded():
-    port = cl.free_port()  # nothing listens there
-    result = run(cl.run_load(f"http://127.0.0.1:{port}", [PLAIN], concurrency=2, seconds=0.5, timeout=1))
+    port = free_port()  # nothing listens there
+    result = run(load_client.run_load(f"http://127.0.0.1:{port}", [PLAIN], concurrency=2, seconds=0.5, timeout=1))
     summary = result.summary()
     assert summary["turns_ok"] == 0 and summary["errors"] == len(result.turns) > 0
     assert all(kind.startswith("connection:") for kind in summary["errors_by_kind"])
     # the back-off keeps a dead server from producing a flood of records
-    assert len(result.turns) <= 2 * (0.5 / cl.ERROR_BACKOFF + 2)
+    assert len(result.turns) <= 2 * (0.5 / load_client.ERROR_BACKOFF + 2)
 
 
 def test_every_conversation_has_a_fresh_sender_and_plays_its_script_in_order():
@@ -262,7 +264,7 @@ def test_every_conversation_has_a_fresh_sender_and_plays_its_script_in_order():
 
     async def go():
         async with StubRasa(delay=0.005) as stub:
-            result = await cl.run_load(stub.url, [PLAIN, second], concurrency=4, seconds=0.5, timeout=5)
+            result = await load_client.run_load(stub.url, [PLAIN, second], concurrency=4, seconds=0.5, timeout=5)
             return stub, result
 
     stub, result = run(go())
@@ -279,7 +281,7 @@ def test_runner_stops_at_the_deadline():
     async def go():
         async with StubRasa(delay=0.1) as stub:
             started = time.monotonic()
-            result = await cl.run_load(stub.url, [PLAIN], concurrency=5, seconds=0.5, timeout=5)
+            result = await load_client.run_load(stub.url, [PLAIN], concurrency=5, seconds=0.5, timeout=5)
             return result, time.monotonic() - started
 
     result, took = run(go())
@@ -289,9 +291,9 @@ def test_runner_stops_at_the_deadline():
 
 def test_runner_rejects_nonsense():
     with pytest.raises(ValueError):
-        run(cl.run_load("http://127.0.0.1:9", [PLAIN], concurrency=0, seconds=1))
+        run(load_client.run_load("http://127.0.0.1:9", [PLAIN], concurrency=0, seconds=1))
     with pytest.raises(ValueError):
-        run(cl.run_load("http://127.0.0.1:9", [Scenario("empty", ())], concurrency=1, seconds=1))
+        run(load_client.run_load("http://127.0.0.1:9", [Scenario("empty", ())], concurrency=1, seconds=1))
 
 
 # --- scenarios, arguments, report -----------------------------------------------
@@ -319,9 +321,9 @@ def test_arguments():
 
 def test_sidecar_training_seconds(tmp_path):
     model = tmp_path / "model-abc.tar.gz"
-    assert cl.sidecar_training_seconds(model) is None
+    assert load_training.sidecar_training_seconds(model) is None
     (tmp_path / "model-abc.tar.gz.json").write_text('{"training_seconds": 73.5}')
-    assert cl.sidecar_training_seconds(model) == 73.5
+    assert load_training.sidecar_training_seconds(model) == 73.5
 
 
 def _level(p95, errors=0):
@@ -348,11 +350,11 @@ def test_report_table_and_targets():
             "baseline": {"levels": {"1": _level(20.0), "50": _level(120.0)}, "idle_rss_bytes": {"rasa": 450 * 2**20}},
         },
     }
-    checks = cl.targets(report)
+    checks = load_report.targets(report)
     assert checks["p95_at_50"] == {"value_ms": 450.0, "target_ms": 300.0, "met": False}
     assert checks["errors"]["value"] == 3 and not checks["errors"]["met"]
     assert checks["training"]["met"]
-    text = cl.markdown(report)
+    text = load_report.markdown(report)
     assert "### 50 concurrent conversations" in text and "### 1 concurrent conversation\n" in text
     assert "| p95 latency (ms) | 450 | 120 | ≤ 300 |" in text
     assert "| peak RSS Rasa server (MB) | 600 | 600 |  |" in text
@@ -364,7 +366,7 @@ def test_report_table_and_targets():
 def test_think_time_paces_each_simulated_person():
     async def scenario():
         async with StubRasa() as stub:
-            return await cl.run_load(stub.url, [PLAIN], concurrency=2, seconds=0.8, timeout=5, think_time=(0.3, 0.3))
+            return await load_client.run_load(stub.url, [PLAIN], concurrency=2, seconds=0.8, timeout=5, think_time=(0.3, 0.3))
 
     result = run(scenario())
     # two people, one turn each every ~0.3 s (plus the turn itself) in 0.8 s: at most 3 turns each
@@ -375,7 +377,7 @@ def test_with_think_time_people_arrive_spread_out_not_all_at_once():
     async def scenario(think_time):
         async with StubRasa() as stub:
             start = asyncio.get_running_loop().time()
-            await cl.run_load(stub.url, [PLAIN], concurrency=20, seconds=1.0, timeout=5, think_time=think_time)
+            await load_client.run_load(stub.url, [PLAIN], concurrency=20, seconds=1.0, timeout=5, think_time=think_time)
             return sorted(t - start for t in stub.arrivals)
 
     paced = run(scenario((1.0, 1.0)))
@@ -393,3 +395,47 @@ def test_think_time_argument_is_checked():
     for bad in ("6,2", "x", "1", "-1,2", "1,500"):
         with pytest.raises(argparse.ArgumentTypeError):
             cl.parse_think_time(bad)
+
+
+def test_speedups_on_and_off_are_reported_next_to_the_starter_bot():
+    on = {**_level(80.0), "cpu_ms_per_turn": {"rasa": 30.0, "actions": 7.0}}
+    off = {**_level(95.0), "cpu_ms_per_turn": {"rasa": 45.0, "actions": 7.0}}
+    report = {
+        "meta": {"started": "now", "cpus": 2, "seconds": 5},
+        "training": {"ours": {"sidecar_seconds": 73.5}},
+        "targets": {
+            "ours": {
+                "levels": {"1": on}, "speedups": {"setting": "on", "rasa_log": "Rasa speed-ups on (Rasa 3.6.21): x"},
+            },
+            "ours_speedups_off": {
+                "levels": {"1": off, "50": off},
+                "speedups": {"setting": "off", "rasa_log": "Rasa speed-ups off (RASA_SPEEDUPS): y"},
+            },
+            "baseline": {"levels": {"1": _level(20.0)}, "speedups": {"setting": "off", "rasa_log": None}},
+        },
+    }
+    text = load_report.markdown(report)
+    assert "| our assistant (speed-ups on) | 1 | 10 | 80 | 80 | 12.5 | 0 | 30.0 |" in text
+    assert "| our assistant (speed-ups off) | 1 | 10 | 95 | 95 | 12.5 | 0 | 45.0 |" in text
+    assert "| starter bot (baseline) | 1 | 10 | 20 | 20 | 12.5 | 0 | 41.2 |" in text
+    assert "| p95 latency (ms) | 80 | 95 | 20 |  |" in text  # a column each in the level's table
+    assert "| Rasa speed-ups (as the Rasa server logged) | on | off | off (not logged) |  |" in text
+    assert "| our assistant (speed-ups off) | 50 | 10 | 95 |" in text
+    assert load_report.targets(report)["p95_at_50"]["value_ms"] is None  # checked on speed-ups on only
+
+
+def test_speedups_argument_and_the_servers_start_up_line(tmp_path):
+    assert cl.parse_args([]).speedups == "both"
+    assert cl.parse_args(["--speedups", "off"]).speedups == "off"
+    with pytest.raises(SystemExit):
+        cl.parse_args(["--speedups", "maybe"])
+    from benchmarks.load_servers import speedups_line
+
+    log = tmp_path / "rasa.log"
+    assert speedups_line(log) is None
+    log.write_text("noise\n2026-01-01 10:00:00 INFO     bot.serve  - Rasa speed-ups on (Rasa 3.6.21): a, b\nmore\n")
+    assert speedups_line(log) == "Rasa speed-ups on (Rasa 3.6.21): a, b"
+
+
+def test_what_the_quality_benchmark_imports_from_here_is_still_here():
+    from benchmarks import conversation_quality  # noqa: F401  (imports names from conversation_load)
