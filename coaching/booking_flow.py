@@ -6,6 +6,7 @@ change their mind ("actually Thursday", "my email is ..."), so every message
 is read for everything it can tell, whatever was asked.
 The Rasa action (bot/actions/booking.py) only adapts this to slots and events.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,14 +21,25 @@ from booking.time_phrases import choice_from_text, parse_preference
 
 REQUIRED = ["booking_slot", "booking_name", "booking_contact", "booking_confirmed"]
 STATE_SLOTS = REQUIRED + ["booking_offered", "booking_preference", "booking_action", "booking_attempts"]
+# Kept after a booking (or a stop): nobody is asked for their name and contact twice.
+PERSON_SLOTS = ("booking_name", "booking_contact")
 
 # Intents that leave the booking questions for something else (rules handle them).
 INTERRUPTIONS = {
-    "ask_article_question", "bot_challenge", "stop", "request_human", "delete_my_data",
-    "cancel_booking", "ask_capabilities", "report_red_flag",
+    "ask_article_question",
+    "bot_challenge",
+    "stop",
+    "request_human",
+    "delete_my_data",
+    "cancel_booking",
+    "ask_capabilities",
+    "report_red_flag",
 }
-_YES = re.compile(r"^\s*(y|ya|yes+|yeah|yep|yup|sure|ok(ay)?|correct|right|perfect|great|confirm(ed)?|book it|do it|"
-                  r"that'?s (right|correct|fine|great|perfect)|sounds good|go ahead|please do)\b", re.I)
+_YES = re.compile(
+    r"^\s*(y|ya|yes+|yeah|yep|yup|sure|ok(ay)?|correct|right|perfect|great|confirm(ed)?|book it|do it|"
+    r"that'?s (right|correct|fine|great|perfect)|sounds good|go ahead|please do)\b",
+    re.I,
+)
 _NO = re.compile(r"^\s*(n|no+|nope|nah|wrong|not (right|correct)|that'?s wrong|wait|hold on)\b", re.I)
 
 
@@ -40,6 +52,58 @@ class BookingReading:
 
 def remaining(slots: Mapping[str, Any]) -> List[str]:
     return [name for name in REQUIRED if slots.get(name) in (None, "")]
+
+
+def slots_to_clear() -> List[str]:
+    """The booking's slots emptied once it is done, stopped or cancelled (name and contact stay)."""
+    return [name for name in STATE_SLOTS if name not in PERSON_SLOTS]
+
+
+HINTS = {
+    "booking_slot": (
+        "Sorry, I didn't get which time you'd like. Reply with the number of one of the times, "
+        'or tell me a day and time, like "Tuesday at 10" or "tomorrow afternoon".'
+    ),
+    "booking_name": "What name should I put on the booking?",
+    "booking_contact": (
+        "I need an email address or a phone number so the trainer can reach you, "
+        "for example name@example.com or 07700 900123."
+    ),
+    "booking_confirmed": "Please say yes to confirm, or tell me what to change: the time, your name or your contact.",
+}
+
+
+def hint(requested: str) -> str:
+    """Asked again after an answer that settled nothing: what kind of answer works."""
+    return HINTS.get(requested, "Sorry, I didn't get that.")
+
+
+def read_turn(
+    slots: Mapping[str, Any],
+    requested: Optional[str],
+    text: str,
+    intent: Optional[str],
+    now: datetime,
+    availability: Availability,
+    already_read: bool = False,
+) -> Optional[BookingReading]:
+    """The booking form's reading of one message, with what to do when it settles nothing.
+
+    `already_read`: the action that started the form has read this message already.
+    An answer that settles nothing counts one more attempt (`booking_attempts`) and gets
+    a hint; None means the message is for something else (a question, "stop"), so the
+    form steps aside and a rule answers it.
+    """
+    if already_read:
+        return BookingReading()
+    reading = read_booking_message(slots, requested, text, intent, now, availability)
+    if reading.understood or not requested:
+        return reading
+    if intent in INTERRUPTIONS:
+        return None
+    reading.updates = {"booking_attempts": int(slots.get("booking_attempts") or 0) + 1, **reading.updates}
+    reading.notes = reading.notes or [hint(requested)]
+    return reading
 
 
 def read_booking_message(
@@ -67,7 +131,7 @@ def read_booking_message(
     if requested == "booking_confirmed":
         if intent == "affirm" or _YES.match(text):
             reading.updates["booking_confirmed"] = True
-        elif (preference := parse_preference(text, now, zone)) is not None:
+        elif parse_preference(text, now, zone) is not None:
             # Changed their mind about the time: offer slots for the new wish.
             reading.updates.update(_new_time_wish(text))
         elif intent == "deny" or _NO.match(text):
@@ -128,7 +192,9 @@ def _without_contact(text: str, contact) -> str:
         return text
     cleaned = re.sub(r"\S+@\S+", " ", text)
     cleaned = re.sub(r"\+?\d[\d\s().-]{5,}\d", " ", cleaned)
-    cleaned = re.sub(r"\b(you can )?(reach|contact|email|text|call|phone) me (at|on)\b|\b(and|,)\s*$", " ", cleaned, flags=re.I)
+    cleaned = re.sub(
+        r"\b(you can )?(reach|contact|email|text|call|phone) me (at|on)\b|\b(and|,)\s*$", " ", cleaned, flags=re.I
+    )
     return re.sub(r"\s+", " ", cleaned).strip(" ,;.-")
 
 
@@ -166,7 +232,7 @@ def slot_offer(
         return {
             "text": (
                 f"I'm sorry, {trainer_name} has no free times in the booking calendar at the moment. "
-                "Say \"talk to a person\" and I'll pass your request on, so they can find a time with you."
+                'Say "talk to a person" and I\'ll pass your request on, so they can find a time with you.'
             ),
             "buttons": [],
             "offered": [],
@@ -175,7 +241,7 @@ def slot_offer(
     text = (
         f"{lead}\n{numbered_text(choices)}\n"
         f"(Times are {availability.time_zone} time, {availability.session_minutes} minutes each.) "
-        "Reply with a number, or tell me a day and time that suits you, like \"Friday afternoon\"."
+        'Reply with a number, or tell me a day and time that suits you, like "Friday afternoon".'
     )
     return {"text": text, "buttons": buttons(choices) if with_buttons else [], "offered": [c["key"] for c in choices]}
 
@@ -191,8 +257,14 @@ def readback(slots: Mapping[str, Any], availability: Availability, trainer_name:
     )
 
 
-def confirmation(booking: Mapping[str, Any], availability: Availability, trainer_name: str, invite_url: str,
-                 rescheduled: bool, has_intake: bool = True) -> str:
+def confirmation(
+    booking: Mapping[str, Any],
+    availability: Availability,
+    trainer_name: str,
+    invite_url: str,
+    rescheduled: bool,
+    has_intake: bool = True,
+) -> str:
     slot = Slot(booking["starts_at"], booking["ends_at"])
     verb = "moved" if rescheduled else "booked"
     return (
@@ -204,7 +276,7 @@ def confirmation(booking: Mapping[str, Any], availability: Availability, trainer
             if has_intake
             else f"{_sentence_start(trainer_name)} sees the booking in their inbox. "
         )
-        + "If you can't make it, just tell me here (\"I need to cancel\" or \"can we move it\")."
+        + 'If you can\'t make it, just tell me here ("I need to cancel" or "can we move it").'
     )
 
 

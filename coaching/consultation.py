@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
-from coaching import intake_parsing as parse
-from coaching import input_checks, triage
+from coaching import intake as parse
+from coaching import input_checks, question_retries, triage
 from coaching.self_check_answers import ankle_feel
 from language.numbers import parse_age
 
@@ -139,6 +139,32 @@ def read_message(
             updates[requested_slot] = UNKNOWN
     derive_answers(updates)
     return reading
+
+
+def read_turn(
+    slots: Mapping[str, Any],
+    requested_slot: Optional[str],
+    text: str,
+    intent: Optional[str],
+    entities: Sequence[Mapping[str, Any]],
+    events: Iterable[Mapping[str, Any]],
+) -> MessageReading:
+    """`read_message`, then for an answer that couldn't be read: a hint the second time, "unknown"
+    the third (coaching/question_retries.py; `events` count how often the question was just asked)."""
+    reading = read_message(slots, requested_slot, text, intent, entities)
+    if requested_slot and is_attempted_answer(text, intent) and requested_slot not in reading.updates:
+        asked = question_retries.times_asked_in_a_row(requested_slot, events)
+        updates, notes = question_retries.not_understood(requested_slot, asked)
+        if updates or not reading.notes:  # a question's own hint ("as a number") stands the second time
+            reading.notes[:] = notes
+        reading.updates.update(updates)
+        derive_answers(reading.updates)
+    return reading
+
+
+def screening_cleared(asked_slot: Optional[str], next_slot: Optional[str]) -> bool:
+    """True when the last safety question was answered and the next question is another kind: say so."""
+    return bool(asked_slot and next_slot and asked_slot.startswith("rf_") and not next_slot.startswith("rf_"))
 
 
 def age_answers(age: int) -> Dict[str, Any]:

@@ -1,37 +1,40 @@
 """Booking a session with the specialist: offer free times, collect name and contact, confirm.
 
-Thin adapters: the reading of messages and the wording are coaching/booking_flow.py,
+Thin adapters: the form's reading and wording are coaching/booking_flow.py, starting,
+moving, cancelling and a time taken meanwhile coaching/booking_requests.py, and
 availability, storage and invites the booking package.
 """
+
 from __future__ import annotations
 
 import logging
-import re
 import threading
-from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Optional, Text
+from datetime import datetime
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
+from rasa_sdk.types import DomainDict
 
 import settings
-from common import channels
+from common import channels, clock
 from bot.actions.resources import availability, booking_store, record_store
 from booking.availability import Slot, is_bookable
-from booking.contact import Contact, parse_contact
+from booking.contact import Contact
 from booking.store import SlotTaken
-from booking.time_phrases import parse_preference
-from coaching import booking_flow, consultation, triage
+from coaching import booking_flow, booking_requests
 
 logger = logging.getLogger(__name__)
 
 FORM = "booking_form"
-NO_CONSULTATION = "No consultation"
+# Actions that read the message before starting the form: the form doesn't read it again.
+_STARTING_ACTIONS = ("action_start_booking", "action_reschedule_booking", "action_confirm_booking")
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.utc_now()
 
 
 def _latest(tracker: Tracker):
@@ -39,37 +42,17 @@ def _latest(tracker: Tracker):
     return message.get("text") or "", (message.get("intent") or {}).get("name")
 
 
-def _reset(keep_person: bool = True) -> List[EventType]:
-    # The person's name and contact are kept for their next booking: no need to ask twice.
-    person = {"booking_name", "booking_contact"} if keep_person else set()
-    return [SlotSet(name, None) for name in booking_flow.STATE_SLOTS if name not in person]
+def _reset() -> List[EventType]:
+    return [SlotSet(name, None) for name in booking_flow.slots_to_clear()]
 
 
 def _taken(store, av) -> list:
-    now = _now()
-    return store.taken(now - timedelta(days=1), now + timedelta(days=av.days_ahead + 2))
+    return store.taken(*booking_requests.taken_window(_now(), av))
 
 
-def _wish_text(text: str) -> Optional[str]:
-    """The time someone wants, without the time they can't make ("I can't make Tuesday, Thursday?")."""
-    cleaned = re.sub(
-        r"(can'?t|cannot|can not|won'?t|unable to|not able to|couldn'?t)\s+(make|do|come|attend|manage)"
-        r"[^,.;!?]*?(?=\b(but|can|could|how|what|instead|is|are)\b|[,.;!?]|$)",
-        " ",
-        text or "",
-        flags=re.I,
-    )
-    cleaned = cleaned.strip(" ,.;!?")
-    return cleaned or None
-
-
-def _intake_text(tracker: Tracker) -> str:
-    records = record_store().consultations(tracker.sender_id)
-    if records:
-        return records[-1]["summary"] or "Consultation saved (no details)."
-    if tracker.get_slot("consent_given") is True:
-        return consultation.describe_intake(consultation.intake_summary(dict(tracker.slots)))
-    return NO_CONSULTATION + " in the chat before booking."
+def _begin(action: str, text: str, person: Dict[str, Any]) -> List[EventType]:
+    values = booking_requests.start_values(action, text, person, _now(), availability())
+    return _reset() + [SlotSet(name, value) for name, value in values.items()] + [FollowupAction(FORM)]
 
 
 class ActionStartBooking(Action):
@@ -84,88 +67,63 @@ class ActionStartBooking(Action):
         av = availability()
         if active:
             slot = Slot(active["starts_at"], active["ends_at"])
-            dispatcher.utter_message(
-                text=(
-                    f"You already have a session booked: {slot.label(av.zone)} ({av.time_zone} time), "
-                    f"reference {active['reference']}. Would you like to move it or cancel it?"
-                ),
-                buttons=[
-                    {"title": "Move it", "payload": "/reschedule_booking"},
-                    {"title": "Cancel it", "payload": "/cancel_booking"},
-                    {"title": "Keep it", "payload": "/deny"},
-                ],
-            )
+            reply = booking_requests.already_booked(slot.label(av.zone), av.time_zone, active["reference"])
+            dispatcher.utter_message(text=reply["text"], buttons=reply["buttons"])
             return []
-        if tracker.get_slot("triage_level") in (triage.EMERGENCY, triage.SAME_DAY):
-            dispatcher.utter_message(
-                text=(
-                    "Please get your knee checked by a doctor first, as I said: that comes before any training. "
-                    "You can still book a session for afterwards."
-                )
-            )
-        return _begin(tracker, "new", text, {})
-
-
-def _begin(tracker: Tracker, action: str, text: str, person: Dict[str, Any]) -> List[EventType]:
-    wish = _wish_text(text)
-    av = availability()
-    preference = wish if wish and parse_preference(wish, _now(), av.zone) is not None else None
-    events = _reset() + [SlotSet("booking_action", action), SlotSet("booking_preference", preference)]
-    contact = parse_contact(text or "")
-    if contact is not None:
-        person = {**person, "booking_contact": {"kind": contact.kind, "value": contact.value}}
-    events += [SlotSet(name, value) for name, value in person.items()]
-    return events + [FollowupAction(FORM)]
+        if booking_requests.needs_doctor_first(tracker.get_slot("triage_level")):
+            dispatcher.utter_message(text=booking_requests.DOCTOR_FIRST)
+        return _begin("new", text, {})
 
 
 class ValidateBookingForm(FormValidationAction):
+    """The booking form on rasa-sdk's hooks: read the message, keep what it said, ask the next question."""
+
     def name(self) -> Text:
         return "validate_booking_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        # The plain logic says what is still open; rasa-sdk asks the first of it.
+        return booking_flow.remaining(tracker.slots)
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        # One message can settle several answers ("I'm Sam, sam@x.com") or change one at the
+        # read-back, so it is read once as a whole instead of by one extract_<slot> per slot.
         text, intent = _latest(tracker)
-        requested = tracker.get_slot("requested_slot")
-        slots = dict(tracker.slots)
-        activating = tracker.latest_action_name in (
-            "action_start_booking", "action_reschedule_booking", "action_confirm_booking",
+        reading = booking_flow.read_turn(
+            dict(tracker.slots),
+            tracker.get_slot(REQUESTED_SLOT),
+            text,
+            intent,
+            _now(),
+            availability(),
+            already_read=tracker.latest_action_name in _STARTING_ACTIONS,
         )
-        if activating:
-            reading = booking_flow.BookingReading()  # the start action already read this message
-        else:
-            reading = booking_flow.read_booking_message(slots, requested, text, intent, _now(), availability())
-        events: List[EventType] = []
-        if not reading.understood and requested and not activating:
-            if intent in booking_flow.INTERRUPTIONS:
-                return []  # nothing for the booking: the form steps aside and a rule answers
-            attempts = int(slots.get("booking_attempts") or 0) + 1
-            events.append(SlotSet("booking_attempts", attempts))
-            for note in reading.notes or [_hint(requested)]:
-                dispatcher.utter_message(text=note)
-        else:
-            for note in reading.notes:
-                dispatcher.utter_message(text=note)
-        slots.update(reading.updates)
-        events += [SlotSet(name, value) for name, value in reading.updates.items()]
-        remaining = booking_flow.remaining(slots)
-        events.append(SlotSet("requested_slot", remaining[0] if remaining else None))
-        return events
+        if reading is None:
+            return []  # for something else: nothing is set, so the form steps aside and a rule answers
+        for note in reading.notes:
+            dispatcher.utter_message(text=note)
+        return [SlotSet(name, value) for name, value in reading.updates.items()]
 
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        # rasa-sdk keeps only the slots required_slots() names, i.e. the questions still open:
+        # the answers just read (and booking_offered, booking_preference, booking_attempts)
+        # would be dropped. The reading has checked them already, so all are kept.
+        return [SlotSet(name, value) for name, value in tracker.slots_to_validate().items()]
 
-def _hint(requested: str) -> str:
-    return {
-        "booking_slot": (
-            "Sorry, I didn't get which time you'd like. Reply with the number of one of the times, "
-            "or tell me a day and time, like \"Tuesday at 10\" or \"tomorrow afternoon\"."
-        ),
-        "booking_name": "What name should I put on the booking?",
-        "booking_contact": (
-            "I need an email address or a phone number so the trainer can reach you, "
-            "for example name@example.com or 07700 900123."
-        ),
-        "booking_confirmed": (
-            "Please say yes to confirm, or tell me what to change: the time, your name or your contact."
-        ),
-    }.get(requested, "Sorry, I didn't get that.")
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType:
+        # rasa-sdk sets nothing while all four questions are open (required_slots() then equals
+        # the domain's list): an activation returning no events makes Rasa run this action a
+        # second time. The next question is always set, from the same required_slots().
+        remaining = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return SlotSet(REQUESTED_SLOT, remaining[0] if remaining else None)
 
 
 class ActionAskBookingSlot(Action):
@@ -195,13 +153,12 @@ class ActionAskBookingConfirmed(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = booking_flow.readback(
-            dict(tracker.slots), availability(), settings.TRAINER_NAME,
+            dict(tracker.slots),
+            availability(),
+            settings.TRAINER_NAME,
             rescheduling=tracker.get_slot("booking_action") == "reschedule",
         )
-        dispatcher.utter_message(
-            text=text,
-            buttons=[{"title": "Yes, confirm", "payload": "/affirm"}, {"title": "No, change it", "payload": "/deny"}],
-        )
+        dispatcher.utter_message(text=text, buttons=booking_requests.READBACK_BUTTONS)
         return []
 
 
@@ -236,25 +193,30 @@ class ActionConfirmBooking(Action):
                     buffer_minutes=av.buffer_minutes,
                 )
         except SlotTaken:
-            dispatcher.utter_message(
-                text=(
-                    f"I'm sorry, {slot.label(av.zone)} has just been taken by someone else. "
-                    "Here are the times that are still free."
-                )
-            )
-            return [
-                SlotSet("booking_slot", None), SlotSet("booking_confirmed", None),
-                SlotSet("booking_offered", None), FollowupAction(FORM),
-            ]
-        invite_url = f"{settings.PUBLIC_WEBSITE_URL}/invite/{booking['invite_token']}.ics"
-        has_intake = not str(booking.get("intake_summary") or "").startswith(NO_CONSULTATION)
+            text, values = booking_requests.slot_taken(slot.label(av.zone))
+            dispatcher.utter_message(text=text)
+            return [SlotSet(name, value) for name, value in values.items()] + [FollowupAction(FORM)]
+        invite_url = booking_requests.invite_url(settings.PUBLIC_WEBSITE_URL, booking["invite_token"])
         dispatcher.utter_message(
             text=booking_flow.confirmation(
-                booking, av, settings.TRAINER_NAME, invite_url, rescheduled=rescheduling, has_intake=has_intake
+                booking,
+                av,
+                settings.TRAINER_NAME,
+                invite_url,
+                rescheduled=rescheduling,
+                has_intake=booking_requests.has_intake(booking),
             )
         )
         _email_trainer(booking)
         return _reset()
+
+
+def _intake_text(tracker: Tracker) -> str:
+    return booking_requests.intake_text(
+        record_store().consultations(tracker.sender_id),
+        tracker.get_slot("consent_given") is True,
+        tracker.slots,
+    )
 
 
 def _email_trainer(booking: Dict[str, Any]) -> None:
@@ -285,22 +247,14 @@ class ActionCancelBooking(Action):
         store = booking_store()
         av = availability()
         active = store.active_booking(tracker.sender_id)
-        events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)] + _reset()
+        events: List[EventType] = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)] + _reset()
         if not active:
-            dispatcher.utter_message(
-                text="You don't have a session booked with me, so there's nothing to cancel. Would you like to book one?",
-                buttons=[{"title": "Book a session", "payload": "/request_booking"}],
-            )
-            return events
-        cancelled = store.cancel(tracker.sender_id, active["id"])
-        slot = Slot(cancelled["starts_at"], cancelled["ends_at"])
-        dispatcher.utter_message(
-            text=(
-                f"Done: your session on {slot.label(av.zone)} (reference {cancelled['reference']}) is cancelled, "
-                f"and {settings.TRAINER_NAME} can see that. Would you like to book another time?"
-            ),
-            buttons=[{"title": "Book another time", "payload": "/request_booking"}, {"title": "No thanks", "payload": "/deny"}],
-        )
+            reply = booking_requests.nothing_to_cancel()
+        else:
+            cancelled = store.cancel(tracker.sender_id, active["id"])
+            slot = Slot(cancelled["starts_at"], cancelled["ends_at"])
+            reply = booking_requests.cancelled(slot.label(av.zone), cancelled["reference"], settings.TRAINER_NAME)
+        dispatcher.utter_message(text=reply["text"], buttons=reply["buttons"])
         return events
 
 
@@ -314,21 +268,12 @@ class ActionRescheduleBooking(Action):
         text, _ = _latest(tracker)
         active = booking_store().active_booking(tracker.sender_id)
         if not active:
-            dispatcher.utter_message(text="I can't find a session booked in this chat, so let's find you a time.")
-            return _begin(tracker, "new", text, {})
+            dispatcher.utter_message(text=booking_requests.NO_BOOKING_TO_MOVE)
+            return _begin("new", text, {})
         av = availability()
         slot = Slot(active["starts_at"], active["ends_at"])
-        dispatcher.utter_message(
-            text=(
-                f"No problem, let's move your session on {slot.label(av.zone)}. It stays booked until you confirm "
-                "a new time. (If you'd rather cancel, say \"cancel my booking\".)"
-            )
-        )
-        person = {
-            "booking_name": active["name"],
-            "booking_contact": {"kind": active["contact_kind"], "value": active["contact"]},
-        }
-        return _begin(tracker, "reschedule", text, person)
+        dispatcher.utter_message(text=booking_requests.moving(slot.label(av.zone)))
+        return _begin("reschedule", text, booking_requests.person_from_booking(active))
 
 
 class ActionStopBooking(Action):
@@ -336,7 +281,5 @@ class ActionStopBooking(Action):
         return "action_stop_booking"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(
-            text="Okay, I've stopped: nothing new is booked. Say \"book a session\" whenever you're ready."
-        )
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + _reset()
+        dispatcher.utter_message(text=booking_requests.STOPPED)
+        return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)] + _reset()

@@ -4,27 +4,35 @@ Thin adapters: the flow is coaching/consultation.py, the safety rules
 coaching/triage.py, the advice coaching/movement_profile.py,
 exercise_plan.py and explanation.py.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
+from rasa_sdk.types import DomainDict
 
 import settings
 from bot.actions.handoff import hand_over
 from bot.actions.resources import knowledge_base, record_store
 from bot.actions.safety import safety_state, save_record
 from coaching.handoff import ESCALATION
-from coaching import consultation, question_retries, safety, triage
+from coaching import consultation, safety, triage
 from coaching.exercise_plan import format_exercise_plan, plan_exercises
 from coaching.explanation import compose_explanation
 from coaching.movement_profile import movement_profile
 
 FORM = "consultation_form"
-CONSULTATION_SLOTS = [consultation.AGE_SLOT] + consultation.INTAKE_SLOTS + consultation.CHECK_SLOTS + [
-    "triage_level", "volunteered_flags", "movement_profile",
+CONSULTATION_SLOTS = [
+    consultation.AGE_SLOT,
+    *consultation.INTAKE_SLOTS,
+    *consultation.CHECK_SLOTS,
+    "triage_level",
+    "volunteered_flags",
+    "movement_profile",
 ]
 
 
@@ -68,7 +76,8 @@ class ActionRecordConsent(Action):
             (e.get("text"), (e.get("parse_data") or {}).get("entities"))
             for e in tracker.events
             if e.get("event") == "user"
-            and ((e.get("parse_data") or {}).get("intent") or {}).get("name") in consultation.FACT_INTENTS - {"affirm", "deny"}
+            and ((e.get("parse_data") or {}).get("intent") or {}).get("name")
+            in consultation.FACT_INTENTS - {"affirm", "deny"}
         ][-3:]
         facts = consultation.facts_from_messages(earlier)
         return (
@@ -79,36 +88,46 @@ class ActionRecordConsent(Action):
 
 
 class ValidateConsultationForm(FormValidationAction):
-    """Reads every answer, then decides the next question (or the end)."""
+    """The consultation form on rasa-sdk's hooks: read the message, keep what it said, ask the next question."""
 
     def name(self) -> Text:
         return "validate_consultation_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        # The plain logic orders and trims the questions; rasa-sdk asks the first of them.
+        return consultation.remaining_slots(tracker.slots)
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        # One message often answers several questions and may volunteer a warning sign, so it
+        # is read once as a whole instead of by one extract_<slot> per slot.
         text, intent, entities = _latest(tracker)
-        requested = tracker.get_slot("requested_slot")
-        slots = dict(tracker.slots)
-        reading = consultation.read_message(slots, requested, text, intent, entities)
-        if requested and consultation.is_attempted_answer(text, intent) and requested not in reading.updates:
-            # an answer we couldn't read: a hint the second time, then move on (never the same prompt endlessly)
-            asked = question_retries.times_asked_in_a_row(requested, tracker.events)
-            updates, notes = question_retries.not_understood(requested, asked)
-            if updates or not reading.notes:  # a question's own hint ("as a number") stands the second time
-                reading.notes[:] = notes
-            reading.updates.update(updates)
-            consultation.derive_answers(reading.updates)
+        reading = consultation.read_turn(
+            dict(tracker.slots), tracker.get_slot(REQUESTED_SLOT), text, intent, entities, tracker.events
+        )
         for note in reading.notes:
             dispatcher.utter_message(text=note)
-        slots.update(reading.updates)
-        events: List[EventType] = [SlotSet(k, v) for k, v in reading.updates.items()]
+        return [SlotSet(name, value) for name, value in reading.updates.items()]
 
-        was_screening = requested is None or requested.startswith("rf_")
-        remaining = consultation.remaining_slots(slots)
-        next_slot = remaining[0] if remaining else None
-        if was_screening and requested and next_slot and not next_slot.startswith("rf_"):
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        # rasa-sdk keeps only the slots required_slots() names, i.e. the questions still open:
+        # the answers just read (and the facts outside the form, such as volunteered_flags)
+        # would be dropped. The reading has checked them already, so all are kept.
+        return [SlotSet(name, value) for name, value in tracker.slots_to_validate().items()]
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[EventType]:
+        event = await super().next_requested_slot(dispatcher, tracker, domain)
+        # requested_slot still holds the question just answered here.
+        if consultation.screening_cleared(tracker.get_slot(REQUESTED_SLOT), event and event["value"]):
             dispatcher.utter_message(response="utter_screening_clear")
-        events.append(SlotSet("requested_slot", next_slot))
-        return events
+        return event
 
 
 class ActionConcludeConsultation(Action):
