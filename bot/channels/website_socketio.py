@@ -11,8 +11,9 @@ This channel keeps Rasa's channel (same name "socketio", same events, same
 handlers that need it:
 
 * `session_request` awaits `enter_room` (and works with a sync one too), and
-  accepts only a sensible session id (a string of at most 255 characters, the
-  tracker store's sender_id column); anything else gets a fresh id.
+  accepts only a session id this server issued (128 random bits, signed with
+  CONVERSATION_ID_KEY); anything else, a client's own choice included, gets a
+  fresh id, so nobody can join another person's conversation by naming it.
 * `user_uttered` ignores malformed payloads instead of raising, and joins the
   sending socket to the conversation's room before handling the message, so a
   reply reaches the browser even if a message races ahead of `session_request`
@@ -26,26 +27,39 @@ true}}` as one message, which the widget labels with the trainer's name.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import inspect
 import logging
-import uuid
+import secrets
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+import settings
 from bot.channels.limits import over_rate_limit, too_long_reply
 
 logger = logging.getLogger(__name__)
 
-MAX_SESSION_ID_CHARS = 255  # the tracker store's sender_id column
+def new_session_id() -> str:
+    """128 random bits and their signature: only this server can make one."""
+    random_part = secrets.token_hex(16)
+    return f"{random_part}.{_signature(random_part)}"
+
+
+def _signature(random_part: str) -> str:
+    key = f"widget-session:{settings.CONVERSATION_ID_KEY}".encode()
+    return hmac.new(key, random_part.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def valid_session_id(value: Any) -> Optional[str]:
-    if isinstance(value, str) and value.strip() and len(value) <= MAX_SESSION_ID_CHARS:
-        return value
-    return None
+    """The id when this server issued it; None for anything a client made up (or an old unsigned id)."""
+    if not isinstance(value, str) or len(value) != 65 or value[32:33] != ".":
+        return None
+    random_part, signature = value[:32], value[33:]
+    return value if hmac.compare_digest(signature, _signature(random_part)) else None
 
 
 def _client_address(sio: Any, sid: Text, namespace: str) -> Optional[str]:
@@ -98,7 +112,8 @@ class WebsiteSocketIOInput(SocketIOInput):
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = valid_session_id(requested) or uuid.uuid4().hex
+            # A made-up or foreign id is replaced: nobody can join someone else's conversation.
+            session_id = valid_session_id(requested) or new_session_id()
             await join(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
             logger.debug(f"Socket {sid} joined session {session_id}.")
