@@ -17,6 +17,8 @@ import requests
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# Meta reports throughput limits as HTTP 400 with these error codes (Cloud API error codes page).
+RATE_LIMIT_ERROR_CODES = {4, 80007, 130429, 131048, 131056}
 _BOT_TOKEN_IN_PATH = re.compile(r"/bot\d+:[\w-]+")
 
 
@@ -71,7 +73,7 @@ class ProviderHTTP:
                 if response.status_code < 300:
                     return body
                 last = ProviderError(self.provider, what, response.status_code, _detail(body))
-                if response.status_code not in RETRY_STATUSES:
+                if response.status_code not in RETRY_STATUSES and not _rate_limited(body):
                     break
                 wait = _retry_after(response, body)
                 if wait is not None and attempt < self.attempts:
@@ -92,6 +94,11 @@ def _json(response: requests.Response) -> Dict:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def _rate_limited(body: Dict) -> bool:
+    error = body.get("error")
+    return isinstance(error, dict) and error.get("code") in RATE_LIMIT_ERROR_CODES
 
 
 def _detail(body: Dict) -> str:

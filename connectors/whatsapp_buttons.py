@@ -57,19 +57,28 @@ def shorten(title: str, limit: int) -> str:
     return (kept or title[:limit - 1].rstrip()) + "…"  # one word too long: cut inside it, there is no better
 
 
+def _shortened(titles: Sequence[str], limit: int) -> List[str]:
+    return [shorten(t, limit) or f"Option {i}" for i, t in enumerate(titles, start=1)]
+
+
+def _distinct(titles: Sequence[str]) -> bool:
+    return len({t.casefold() for t in titles}) == len(titles)
+
+
 def unique_titles(titles: Sequence[str], limit: int) -> List[str]:
     """Shortened titles; when two end up equal, every title is numbered so they differ."""
-    short = [shorten(t, limit) or f"Option {i}" for i, t in enumerate(titles, start=1)]
-    if len({t.casefold() for t in short}) == len(short):
+    short = _shortened(titles, limit)
+    if _distinct(short):
         return short
     return [f"{i}. {shorten(t, limit - len(f'{i}. '))}" for i, t in enumerate(titles, start=1)]
 
 
 def interactive(body: str, offered: Sequence[Option], id_for: IdFor) -> Dict[str, Any]:
-    """The `interactive` object for up to 10 options (reply buttons up to 3, else a list)."""
+    """The `interactive` object for up to 10 options: reply buttons for up to 3 whose shortened
+    titles still differ, else a list (longer titles, and the whole title under a shortened one)."""
     body = body.strip() or "…"
     titles = [title for title, _ in offered]
-    if form_for(len(offered)) == BUTTONS:
+    if form_for(len(offered)) == BUTTONS and _distinct(_shortened(titles, BUTTON_TITLE_CHARS)):
         return {"type": "button", "body": {"text": body}, "action": {"buttons": [
             {"type": "reply", "reply": {"id": id_for(payload, BUTTON_ID_CHARS), "title": short}}
             for short, (_, payload) in zip(unique_titles(titles, BUTTON_TITLE_CHARS), offered)]}}

@@ -19,6 +19,7 @@ def _engine(url: str) -> Engine:
     # Every records table, whichever process opens the database first.
     import records.handoffs  # noqa: F401
     import records.channel_identities  # noqa: F401
+    import records.channel_options  # noqa: F401
     import records.safety  # noqa: F401
 
     engine = create_engine(url, future=True, pool_pre_ping=True)

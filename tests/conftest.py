@@ -138,6 +138,7 @@ def assistant(tmp_path_factory, trained_model, built_knowledge_base, telegram_ap
         "WHATSAPP_VERIFY_TOKEN": whatsapp_standin_constants.VERIFY_TOKEN,
         "WHATSAPP_PHONE_NUMBER_ID": whatsapp_standin_constants.PHONE_NUMBER_ID,
         "WHATSAPP_API_BASE": whatsapp_api.url,
+        "WHATSAPP_TEMPLATE_NAME": "trainer_follow_up",
         "CONVERSATION_ID_KEY": "test-conversation-id-key",
         # Tests type faster than people; every test shares 127.0.0.1, so no per-address limit here
         # (tests/test_rate_limit.py covers it). The flood test relies on this per-conversation figure.

@@ -8,8 +8,10 @@ from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
+import settings
 from coaching import safety
 from common import clock
+from connectors import whatsapp_window
 from records.channel_identities import ChannelStore
 from records.safety import SafetyJournal, SafetyRecordStore
 from records.store import RecordStore
@@ -75,6 +77,19 @@ def _undelivered(config: InboxConfig, conversation_id: str) -> List[Dict[str, An
     return _channel_store(config.app_db_url).failures(conversation_id)
 
 
+def _whatsapp_window_notice(config: InboxConfig, conversation_id: str) -> Optional[str]:
+    """Before the trainer writes: a WhatsApp reply 24 hours or more after the person's last message is a template."""
+    found = _channel_store(config.app_db_url).address(conversation_id)
+    if not found or found["channel"] != "whatsapp" or not whatsapp_window.needs_template(
+            found["last_inbound_at"], clock.utc_now()):
+        return None
+    if settings.WHATSAPP_TEMPLATE_NAME:
+        return (f"This person last wrote more than 24 hours ago, so WhatsApp only accepts an approved template: "
+                f"your reply will go out inside the template “{settings.WHATSAPP_TEMPLATE_NAME}”.")
+    return ("This person last wrote more than 24 hours ago, so WhatsApp only accepts an approved template, "
+            "and none is configured (WHATSAPP_TEMPLATE_NAME): your reply cannot be delivered until they write again.")
+
+
 async def _conversation_basics(request: web.Request, conversation_id: str) -> Dict[str, Any]:
     """What the records say about one conversation; raises 404 when the inbox knows nothing about it."""
     config = request.app[CONFIG]
@@ -112,6 +127,7 @@ async def _conversation_data(request: web.Request, conversation_id: str) -> Dict
     for item in replies:
         item["retryable"] = trainer_replies.retryable(item)
     data["undelivered"] = await run_blocking(_undelivered, request.app[CONFIG], conversation_id)
+    data["window_notice"] = await run_blocking(_whatsapp_window_notice, request.app[CONFIG], conversation_id)
     data.update(replies=replies, messages=messages, source=source, unavailable=unavailable, paused=paused)
     return data
 

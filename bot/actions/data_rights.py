@@ -7,7 +7,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.resources import booking_store, channel_store, handoff_store, record_store, safety_store
+from bot.actions.resources import (
+    booking_store, channel_options_store, channel_store, handoff_store, record_store, safety_store,
+)
 from records.safety import journal_from_settings
 from bot.erasure import ERASURE_SLOT
 
@@ -27,6 +29,7 @@ class ActionDeleteMyData(Action):
         # A Telegram chat id or phone number behind the conversation (this reply still reaches
         # them: the channel keeps the address for the turn it is answering).
         channel_store().delete_conversation_data(tracker.sender_id)
+        channel_options_store().delete_conversation_data(tracker.sender_id)
         dispatcher.utter_message(
             text=(
                 "Done: I've deleted your answers"

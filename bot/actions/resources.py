@@ -46,6 +46,13 @@ def channel_store():
     return ChannelStore(settings.APP_DB_URL)
 
 
+@lru_cache(maxsize=1)
+def channel_options_store():
+    from records.channel_options import OptionStore
+
+    return OptionStore(settings.APP_DB_URL)
+
+
 def availability():
     """Read on each use (it is small): the trainer's edits apply without a restart."""
     from booking.configured import availability_from_settings

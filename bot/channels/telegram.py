@@ -62,6 +62,11 @@ class TelegramOutput(OutputChannel):
     async def send_attachment(self, recipient_id: Text, attachment: Text, **kwargs: Any) -> None:
         await self._send(recipient_id, attachment, None)
 
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        # Rasa's default would send the raw JSON to the person as text
+        if isinstance(json_message.get("text"), str):
+            await self._send(recipient_id, json_message["text"], None)
+
     async def _send(self, conversation_id: str, text: str, buttons: Optional[List[Dict[str, Any]]]) -> None:
         if conversation_id in self.known:
             found: Optional[Dict[str, Any]] = {"channel": CHANNEL, "address": self.known[conversation_id]}
