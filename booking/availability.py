@@ -23,23 +23,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-if TYPE_CHECKING:  # only for type hints: time_phrases imports this module
-    from booking.time_phrases import Preference
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-# English abbreviations written out, because strftime's %a/%b follow the process locale.
-_WEEKDAY_ABBREVIATIONS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from booking.slot_types import WEEKDAY_NAMES, Preference, Slot
+from common.clock import DEFAULT_ZONE, UTC, require_aware
 
 DEFAULTS: Dict[str, Any] = {
-    "time_zone": "Europe/London",
+    "time_zone": DEFAULT_ZONE,
     "session_minutes": 60,
     "buffer_minutes": 15,
     "days_ahead": 21,
@@ -66,7 +61,7 @@ class AvailabilityError(ValueError):
 
 @dataclass(frozen=True)
 class Availability:
-    time_zone: str = "Europe/London"
+    time_zone: str = DEFAULT_ZONE
     session_minutes: int = 60
     buffer_minutes: int = 15
     days_ahead: int = 21
@@ -86,52 +81,6 @@ class Availability:
     @property
     def buffer(self) -> timedelta:
         return timedelta(minutes=self.buffer_minutes)
-
-
-@dataclass(frozen=True, order=True)
-class Slot:
-    """One bookable session: an instant range in UTC (compare and store these)."""
-
-    start: datetime
-    end: datetime
-
-    def __post_init__(self) -> None:
-        if self.start.tzinfo is None or self.end.tzinfo is None:
-            raise ValueError("Slot times must be timezone-aware")
-        # Normalised to UTC so equal instants give equal slots and equal keys.
-        object.__setattr__(self, "start", self.start.astimezone(timezone.utc))
-        object.__setattr__(self, "end", self.end.astimezone(timezone.utc))
-        if self.end <= self.start:
-            raise ValueError("Slot must end after it starts")
-
-    @property
-    def key(self) -> str:
-        """Stable id for buttons and slot values, e.g. "2026-12-02T10:00:00+00:00"."""
-        return self.start.isoformat()
-
-    @classmethod
-    def from_key(cls, key: str, session_minutes: int) -> "Slot":
-        try:
-            text = key.strip()
-            start = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-        except (ValueError, AttributeError) as error:
-            raise ValueError(f"not a slot key: {key!r}") from error
-        if start.tzinfo is None:
-            raise ValueError(f"slot key has no UTC offset: {key!r}")
-        return cls(start, start + timedelta(minutes=session_minutes))
-
-    def local_start(self, zone: tzinfo) -> datetime:
-        return self.start.astimezone(zone)
-
-    def label(self, zone: tzinfo) -> str:
-        """How people read it, in the trainer's time: "Tue 2 Dec, 10:00"."""
-        local = self.start.astimezone(zone)
-        return f"{short_day(local)}, {local:%H:%M}"
-
-
-def short_day(moment: datetime) -> str:
-    """Like "Tue 2 Dec", for a date or datetime, whatever the process locale."""
-    return f"{_WEEKDAY_ABBREVIATIONS[moment.weekday()]} {moment.day} {_MONTH_ABBREVIATIONS[moment.month - 1]}"
 
 
 # --- loading the configuration -------------------------------------------------
@@ -208,7 +157,7 @@ def _weekly_hours(raw: Any, session_minutes: int) -> Dict[int, Tuple[Window, ...
     weekly: Dict[int, Tuple[Window, ...]] = {}
     for day_name, windows in raw.items():
         day = str(day_name).strip().lower()
-        if day not in WEEKDAYS:
+        if day not in WEEKDAY_NAMES:
             raise AvailabilityError(f"weekly_hours: {day_name!r} is not a weekday name (monday ... sunday)")
         if windows is None:
             windows = []
@@ -220,7 +169,7 @@ def _weekly_hours(raw: Any, session_minutes: int) -> Dict[int, Tuple[Window, ...
         for (_, earlier_end), (later_start, _) in zip(parsed, parsed[1:]):
             if later_start < earlier_end:
                 raise AvailabilityError(f"weekly_hours.{day}: windows overlap ({windows!r})")
-        weekly[WEEKDAYS.index(day)] = tuple(parsed)
+        weekly[WEEKDAY_NAMES.index(day)] = tuple(parsed)
     return weekly
 
 
@@ -265,13 +214,13 @@ def free_slots(
     availability: Availability,
     taken: Iterable[Interval],
     now: datetime,
-    preference: Optional["Preference"] = None,
+    preference: Optional[Preference] = None,
     limit: Optional[int] = None,
 ) -> List[Slot]:
     """Every free slot from now to the horizon, earliest first (see module doc)."""
     zone = availability.zone
     taken = _utc_intervals(taken)
-    today = _aware(now).astimezone(zone).date()
+    today = require_aware(now).astimezone(zone).date()
     slots: List[Slot] = []
     for slot in _grid_slots(availability, today, today + timedelta(days=availability.days_ahead)):
         if not _within_notice_and_horizon(availability, slot, now):
@@ -323,14 +272,14 @@ def _grid_slots(availability: Availability, first_day: date, last_day: date) -> 
 def _local_instant(local: datetime, zone: ZoneInfo) -> Optional[datetime]:
     """The UTC instant of a local wall time; None when the clocks skip it."""
     aware = local.replace(tzinfo=zone, fold=0)  # fold=0: the first of two repeated times
-    utc = aware.astimezone(timezone.utc)
+    utc = aware.astimezone(UTC)
     if utc.astimezone(zone).replace(tzinfo=None) != local:
         return None  # in the gap when clocks go forward
     return utc
 
 
 def _within_notice_and_horizon(availability: Availability, slot: Slot, now: datetime) -> bool:
-    now = _aware(now)
+    now = require_aware(now)
     if slot.start < now + timedelta(hours=availability.min_notice_hours):
         return False
     zone = availability.zone
@@ -344,10 +293,5 @@ def _conflicts(slot: Slot, taken: List[Interval], buffer: timedelta) -> bool:
 
 
 def _utc_intervals(taken: Iterable[Interval]) -> List[Interval]:
-    return [(_aware(start), _aware(end)) for start, end in taken]
+    return [(require_aware(start), require_aware(end)) for start, end in taken]
 
-
-def _aware(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError(f"datetime must be timezone-aware: {moment!r}")
-    return moment.astimezone(timezone.utc)

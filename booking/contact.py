@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
+from language.text import clean
+
 EMAIL_KIND = "email"
 PHONE_KIND = "phone"
 
@@ -93,7 +95,7 @@ _NOT_NAMES = {
     "don't", "dont", "won't", "can't", "cant", "can", "would", "rather", "want", "need", "like", "just", "tell",
     "know", "name", "book", "booking", "session", "cancel", "help", "pain", "knee", "hurts", "sore", "anonymous",
     "i'd", "i'll", "prefer", "skip", "none", "nothing", "nobody", "private", "secret", "unknown", "test",
-    "back", "from", "going", "looking", "trying", "sat", "stuck", "injured", "ready", "interested",
+    "back", "going", "looking", "trying", "sat", "stuck", "injured", "ready", "interested",
 }
 
 
@@ -101,7 +103,7 @@ def parse_name(text: str) -> Optional[str]:
     """A person's name from "I'm Sarah Jones", "my name is sam", "Sarah"...; None if it is not a name."""
     if not text:
         return None
-    text = text.strip().replace("\u2019", "'").replace("\u2018", "'")
+    text = clean(text).strip()
     text = _NAME_PREFIXES.sub("", text, count=1)
     # Only the first clause: "sam, nice to meet you" / "sam and I want to book".
     text = re.split(r"[,.;!?()]|\s+(?:and|but|here|btw)\b|\s+-\s+", text, maxsplit=1)[0].strip()

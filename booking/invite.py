@@ -11,8 +11,10 @@ booking produces STATUS:CANCELLED.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Dict, List, Optional
+
+from common.clock import require_aware, utc_now
 
 PRODID = "-//Knee pain assistant//Bookings//EN"
 UID_DOMAIN = "bookings.knee-pain-assistant"
@@ -46,7 +48,7 @@ def calendar_invite(
         f"METHOD:{method}",
         "BEGIN:VEVENT",
         f"UID:{reference.lower()}@{UID_DOMAIN}",
-        f"DTSTAMP:{_utc_stamp(now or datetime.now(timezone.utc))}",
+        f"DTSTAMP:{_utc_stamp(now or utc_now())}",
         f"DTSTART:{_utc_stamp(booking['starts_at'])}",
         f"DTEND:{_utc_stamp(booking['ends_at'])}",
         f"SEQUENCE:{int(booking.get('sequence') or 0)}",
@@ -92,9 +94,7 @@ def fold_line(line: str) -> str:
 
 
 def _utc_stamp(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError(f"datetime must be timezone-aware: {moment!r}")
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return require_aware(moment).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _param_value(value: str) -> str:

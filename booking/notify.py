@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from datetime import timezone
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Dict, Optional
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from booking.availability import short_day
 from booking.invite import calendar_invite
+from booking.slot_types import short_day
+from common.clock import zone_or_utc
 
 SMTPS_PORT = 465  # TLS from the first byte, instead of STARTTLS
 
@@ -116,10 +115,7 @@ def booking_email(
 
 
 def _local_when(booking: Dict[str, Any]) -> str:
-    try:
-        zone = ZoneInfo(booking.get("time_zone") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = timezone.utc
+    zone, _ = zone_or_utc(booking.get("time_zone"))
     start = booking["starts_at"].astimezone(zone)
     end = booking["ends_at"].astimezone(zone)
     return f"{short_day(start)} {start.year}, {start:%H:%M}-{end:%H:%M}"

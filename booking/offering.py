@@ -11,7 +11,7 @@ import json
 from datetime import date, tzinfo
 from typing import Dict, List, Sequence
 
-from booking.availability import Slot
+from booking.slot_types import Slot
 
 CHOOSE_SLOT_INTENT = "/inform_booking_details"  # Rasa treats a payload starting with "/" as intent + entities
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 
-from records.schema import Base, utcnow
+from common.clock import utc_now
+from records.schema import Base
 
 CLAIM_MINUTES = 5  # granularity of claims; times between marks are rounded outwards
 
@@ -35,8 +36,8 @@ class Booking(Base):
     contact_kind = Column(String(16), nullable=False)  # email | phone
     status = Column(String(16), nullable=False, default="confirmed", index=True)  # confirmed | cancelled
     intake_summary = Column(Text, nullable=False, default="")
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
     cancelled_at = Column(DateTime(timezone=True))
     cancelled_by = Column(String(16))  # client | trainer
     invite_token = Column(String(64), nullable=False, unique=True)  # unguessable link to the .ics

@@ -27,7 +27,9 @@ from sqlalchemy.orm import Session
 from booking.availability import Slot
 from booking.contact import Contact
 from booking.schema import Booking, BookingTimeClaim
-from booking.store import BookingNotFound, BookingStore, SlotTaken, _claim_minutes, make_engine
+from booking.claims import claim_minutes as _claim_minutes
+from booking.database import make_engine
+from booking.store import BookingNotFound, BookingStore, SlotTaken
 from records.schema import Base
 
 UTC = timezone.utc
