@@ -1,11 +1,19 @@
 """Turning knowledge-base passages into an answer a person can trust.
 
 Every answer quotes the article, says where the quote comes from, and reminds
-the person that this is general information, not a diagnosis.
+the person that this is general information, not a diagnosis. Which joints a
+question can ask about and which exercises an answer would hand out come from
+the articles' drivers and exercises (knowledge/sources/*.meta.yml).
 """
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Protocol, Sequence
+from functools import lru_cache
+from typing import Callable, Dict, FrozenSet, List, Optional, Protocol, Sequence, Tuple
+
+from coaching.exercise_library import ExerciseLibrary, load_exercises
+from coaching.movement_profile import article_drivers
+from knowledge.drivers import Catalogue
+from knowledge.vocabulary import load_vocabulary
 
 
 class PassageLike(Protocol):
@@ -54,26 +62,36 @@ _CAUSAL_WORDS = {
     "why", "cause", "causes", "causing", "lead", "leads", "affect", "affects", "connected",
     "connection", "link", "linked", "relate", "related", "mess", "make", "makes", "hurt", "how",
 }
-# Concepts that say which joint is asked about, but nothing more specific.
-_DRIVER_CONCEPTS = {"ankle": {"ankle", "ankle_stiffness"}, "hip": {"hip", "hip_instability"}}
 _GENERIC_CONCEPTS = {"knee", "pain", "stiffness", "instability", "joint_stress", "weakness"}
 
 
-def driver_question(question: str, concepts) -> Optional[str]:
-    """"ankle" or "hip" for a general why/how question about one joint and the knee.
+def driver_question(question: str, concepts, catalogue: Optional[Catalogue] = None) -> Optional[str]:
+    """The driver ("ankle", "hip", or another article's) of a general why/how question
+    about one driver and the knee.
 
     Such questions are best answered with the article's causal chain for that
-    joint rather than with the sentences that merely repeat the same words.
+    driver rather than with the sentences that merely repeat the same words.
     """
     words = {w.strip("?!.,") for w in (question or "").lower().split()}
     if not words & _CAUSAL_WORDS:
         return None
     concepts = set(concepts)
-    drivers = [d for d, names in _DRIVER_CONCEPTS.items() if concepts & names]
+    named = _driver_concepts(tuple(d.name for d in article_drivers(catalogue)))
+    drivers = [d for d, names in named.items() if concepts & names]
     if len(drivers) != 1:
         return None
-    specific = concepts - _DRIVER_CONCEPTS[drivers[0]] - _GENERIC_CONCEPTS
+    specific = concepts - named[drivers[0]] - _GENERIC_CONCEPTS
     return drivers[0] if not specific else None
+
+
+@lru_cache(maxsize=4)
+def _driver_concepts(drivers: Tuple[str, ...]) -> Dict[str, FrozenSet[str]]:
+    """The concepts that say which driver is asked about, but nothing more specific: its name
+    ("ankle") and the vocabulary's mechanisms that start there ("ankle_stiffness")."""
+    specs = load_vocabulary()
+    return {
+        d: frozenset({d} | {s.name for s in specs if s.kind == "mechanism" and s.target == d}) for d in drivers
+    }
 
 
 NOTHING_FOUND = (
@@ -87,9 +105,12 @@ NOTHING_FOUND = (
 _EXERCISE_WORDS = ("exercise", "stretch", "strengthen", "bridge", "clamshell", "leg raise", "ankle circle", "dorsiflexion")
 
 
-def mentions_exercises(*texts: str) -> bool:
-    """Whether an answer would hand out exercises (withheld after a red flag)."""
-    return any(word in (text or "").lower() for text in texts for word in _EXERCISE_WORDS)
+def mentions_exercises(*texts: str, library: Optional[ExerciseLibrary] = None) -> bool:
+    """Whether an answer would hand out exercises (withheld after a red flag): the general words
+    above, or the name or the article's words of an exercise in the library."""
+    library = library or load_exercises()
+    words = _EXERCISE_WORDS + tuple(w.lower() for e in library.exercises for w in (e.name, e.article_phrase))
+    return any(word in (text or "").lower() for text in texts for word in words)
 
 
 EXERCISES_WITHHELD = (

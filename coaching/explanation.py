@@ -1,23 +1,24 @@
-"""The tailored explanation: which of the article's links fits a person's answers, in the
-article's own words.
+"""The tailored explanation: which of the articles' links fits a person's answers, in the
+articles' own words.
 
-For each joint the profile points to, the explanation connects the person's findings ("You
-told me your knee caves in on the single-leg squat") to sentences quoted from the trainer's
-article, found through the knowledge base's causal links (knowledge/query.py), and cites
-them. For an unclear profile it explains both links briefly and that a specialist can find
-out which applies. It always says it is not a diagnosis and not a substitute for a clinician.
+For each driver the profile points to, the explanation connects the person's findings ("You
+told me your knee caves in on the single-leg squat") to sentences quoted from the article that
+declares the driver (knowledge/drivers.py reads its metadata), found through the knowledge
+base, and cites them. For an unclear profile it explains every link briefly and that a
+specialist can find out which applies. It always says it is not a diagnosis and not a
+substitute for a clinician.
 
-Which sentences are quoted for a joint (deterministic, from the knowledge base):
+Which sentences are quoted for a driver (deterministic, only from its own article):
 
-* its *section*: the one with the most sentences stating the joint's direct causal links
-  ("Stiff Ankles and Knee Pain", "Hip Instability and Knee Pain");
-* the *core*: the first two sentences of that section that carry a causal link of the joint
-  (the mechanism, then what it leads to), never a sentence that also carries the other
-  joint's direct links (such as the introduction, which names both);
+* its *section*: the one its metadata names, else the one with the most sentences stating the
+  driver's direct causal links (knowledge/query.py);
+* the *core*: the first two sentences of that section that carry a causal link of the driver
+  (the mechanism, then what it leads to), never a sentence that also carries another driver's
+  direct links (such as an introduction that names both); when the vocabulary links fewer,
+  the section's first sentences make up the two;
 * one *extra*, only when the person's symptoms call for it: a sentence of that section (or
-  another sentence stating the joint's direct link) that is the best or nearly the best match
-  for one of their symptom terms (coaching.movement_profile.symptom_terms), e.g. "sudden
-  changes in direction" for pain when changing direction.
+  another sentence stating the driver's direct link) that is the best or nearly the best match
+  in its article for one of their symptom terms (coaching.movement_profile.symptom_terms).
 """
 from __future__ import annotations
 
@@ -26,30 +27,27 @@ from collections import Counter
 from typing import List, Optional, Sequence, Tuple
 
 from coaching.movement_profile import (
-    ANKLE, BOTH, DRIVERS, FOUND, HIP, NOT_FOUND, MovementProfile, symptom_terms,
+    KNEE_TO_WALL, NOT_FOUND, SINGLE_LEG, UNKNOWN, MovementProfile, article_drivers, symptom_terms,
 )
+from knowledge.drivers import Catalogue, Driver, load_catalogue
 
 CORE_QUOTES = 2
 EXTRA_QUOTES = 1
 UNCLEAR_QUOTES = 1  # per link, when the profile is unclear
-SEARCH_DEPTH = 10  # passages ranked per symptom when picking the extra quote
+SEARCH_DEPTH = 10  # passages of the article ranked per symptom when picking the extra quote
 # The extra quote must score at least this share of the best match for one of the symptoms.
 EXTRA_SCORE_RATIO = 0.75
 HIGH_PAIN = 7
-
-SPECIALIST_QUESTION = "seek guidance from a physical therapist or movement specialist"
 
 DISCLAIMER = (
     "This is general information from the trainer's article, not a diagnosis and not a "
     "substitute for a clinician: a doctor or physiotherapist can assess your knee properly."
 )
 
-_LINK_NAMES = {ANKLE: "stiff ankles", HIP: "unstable hips"}
-_JOINT_WORDS = {ANKLE: "ankles", HIP: "hips"}
-_LEADS = {
-    ANKLE: "The article explains how stiff ankles can lead to knee pain:",
-    HIP: "The article explains how weak or unstable hips can affect the knee:",
-}
+# How the explanation names the self-checks (coaching/movement_profile.py) when none decided.
+_CHECK_CLEAR = {KNEE_TO_WALL: "your ankles met the knee-to-wall guide", SINGLE_LEG: "your single-leg check looked steady"}
+_CHECK_NAMES = {KNEE_TO_WALL: "the knee-to-wall ankle test", SINGLE_LEG: "the single-leg check"}
+_NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
 def _sort_key(passage) -> Tuple[int, int]:
@@ -65,39 +63,70 @@ def _unique(passages) -> list:
     return result
 
 
-def driver_quotes(
-    kb, driver: str, symptoms: Sequence[str] = (), core: int = CORE_QUOTES, extra: int = EXTRA_QUOTES
-) -> list:
-    """The article's sentences to quote for one joint ("ankle" or "hip"), in article order."""
-    other = HIP if driver == ANKLE else ANKLE
-    explanation = kb.explain_link(driver)  # symptoms are matched per term below
-    shared = {s.passage.id for s in kb.explain_link(other).links if s.depth == 1}
-    own = [s for s in explanation.links if s.passage.id not in shared]
-    direct = [s for s in own if s.depth == 1]
-    if not direct:  # vocabulary without causal links for this joint: fall back on search
-        return sorted(kb.answer(f"{_LINK_NAMES[driver]} knee pain", limit=max(core, 1)), key=_sort_key)
+def _links(kb, driver: str) -> tuple:
+    """The knowledge base's causal steps from the driver (none when its vocabulary has no such joint)."""
+    try:
+        return kb.explain_link(driver).links
+    except ValueError:
+        return ()
 
-    counts = Counter(p.section for p in _unique(s.passage for s in direct))
-    first_position = {}
-    for step in direct:
-        first_position.setdefault(step.passage.section, _sort_key(step.passage))
-    section = max(counts, key=lambda name: (counts[name], tuple(-n for n in first_position[name])))
+
+def _spec(driver: str, catalogue: Optional[Catalogue]) -> Tuple[Driver, Tuple[Driver, ...]]:
+    drivers = article_drivers(catalogue)
+    spec = next((d for d in drivers if d.name == driver), None)
+    if spec is None:
+        raise ValueError(f"driver must be one of {', '.join(d.name for d in drivers)}, not {driver!r}")
+    return spec, drivers
+
+
+def driver_quotes(
+    kb, driver: str, symptoms: Sequence[str] = (), core: int = CORE_QUOTES, extra: int = EXTRA_QUOTES,
+    catalogue: Optional[Catalogue] = None,
+) -> list:
+    """The sentences to quote for one driver ("ankle", "hip", ...), from its article, in article order."""
+    spec, drivers = _spec(driver, catalogue)
+
+    def ours(passage) -> bool:
+        return passage.document_title == spec.source_title
+
+    shared = {s.passage.id for d in drivers if d.name != spec.name for s in _links(kb, d.name) if s.depth == 1}
+    own = [s for s in _links(kb, spec.name) if s.passage.id not in shared and ours(s.passage)]
+    direct = [s for s in own if s.depth == 1]
+    section = spec.section or _busiest_section(direct)
+    passages = [p for p in kb.passages if ours(p)]
+    if section is None:  # neither a section named nor causal links: fall back on search
+        ranked = [p for p in kb.answer(f"{spec.link} knee pain", limit=len(kb.passages)) if ours(p)]
+        return sorted(ranked[: max(core, 1)], key=_sort_key)
 
     linked = sorted(_unique(s.passage for s in own), key=_sort_key)
     chosen = [p for p in linked if p.section == section][:core]
+    if len(chosen) < core:  # a section the vocabulary links too little: its first sentences
+        taken = shared | {p.id for p in chosen}
+        chosen += [p for p in passages if p.section == section and p.id not in taken][: core - len(chosen)]
     if extra > 0 and symptoms:
-        pool = {p.id for p in kb.passages if p.section == section} | {s.passage.id for s in direct}
+        pool = {p.id for p in passages if p.section == section} | {s.passage.id for s in direct}
         pool -= shared | {p.id for p in chosen}
-        chosen.extend(_best_for_symptoms(kb, symptoms, pool)[:extra])
+        chosen.extend(_best_for_symptoms(kb, symptoms, pool, ours)[:extra])
     return sorted(chosen, key=_sort_key)
 
 
-def _best_for_symptoms(kb, symptoms: Sequence[str], pool: set) -> list:
-    """Sentences of ``pool`` that are (nearly) the best match for one of the symptoms, in the
-    order of the symptoms: a sentence that merely mentions the knee doesn't qualify."""
-    found = []
+def _busiest_section(direct) -> Optional[str]:
+    """The section with the most sentences stating a direct link (the first one on a tie)."""
+    if not direct:
+        return None
+    counts = Counter(p.section for p in _unique(s.passage for s in direct))
+    first_position: dict = {}
+    for step in direct:
+        first_position.setdefault(step.passage.section, _sort_key(step.passage))
+    return max(counts, key=lambda name: (counts[name], tuple(-n for n in first_position[name])))
+
+
+def _best_for_symptoms(kb, symptoms: Sequence[str], pool: set, ours) -> list:
+    """Sentences of ``pool`` that are (nearly) the best match in their article for one of the
+    symptoms, in the order of the symptoms: a sentence that merely mentions the knee doesn't qualify."""
+    found: list = []
     for term in symptoms:
-        ranked = kb.answer(term, limit=SEARCH_DEPTH)
+        ranked = [p for p in kb.answer(term, limit=len(kb.passages)) if ours(p)][:SEARCH_DEPTH]
         for passage in ranked:
             if passage.score < EXTRA_SCORE_RATIO * ranked[0].score:
                 break
@@ -116,6 +145,10 @@ def _quoted(passages: Sequence, kb) -> str:
         if citation != following:
             lines.append(f"({citation})")
     return "\n".join(lines)
+
+
+def _join(words: Sequence[str], last: str = "and") -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
 
 
 def _told_me(clauses: Sequence[str]) -> str:
@@ -141,14 +174,13 @@ def _pain_score(value) -> Optional[int]:
 
 
 def _source_line(passages: Sequence) -> str:
-    first = passages[0] if passages else None
-    title = getattr(first, "document_title", None)
-    author = getattr(first, "author", None)
-    if not title:
+    sources = list(dict.fromkeys(
+        (p.document_title, getattr(p, "author", None)) for p in passages if getattr(p, "document_title", None)
+    ))
+    if not sources:
         return "Here's how your answers connect to the trainer's article."
-    return f'Here\'s how your answers connect to the trainer\'s article "{title}"' + (
-        f" by {author}." if author else "."
-    )
+    named = [f'"{title}"' + (f" by {author}" if author else "") for title, author in sources]
+    return f"Here's how your answers connect to the trainer's article{'s' if len(named) > 1 else ''} {_join(named)}."
 
 
 def _cautions(intake: dict) -> List[str]:
@@ -167,74 +199,102 @@ def _cautions(intake: dict) -> List[str]:
     return notes
 
 
-def _driver_part(profile: MovementProfile, driver: str, quotes: Sequence, kb) -> str:
-    signal = profile.driver_signals[driver]
+def _driver_part(profile: MovementProfile, spec: Driver, quotes: Sequence, kb, said: set, drivers) -> str:
+    signal = profile.driver_signals[spec.name]
     lines = []
-    if signal.supporting_findings:
-        lines.append(_told_me(signal.supporting_findings))
-    lines.append(_LEADS[driver])
+    told = [c for c in signal.supporting_findings if c not in said]
+    if told:  # a finding two articles explain is told once, before the first
+        lines.append(_told_me(told))
+        said.update(told)
+    lines.append(spec.lead)
     lines.append(_quoted(quotes, kb))
-    ankle_unknown = profile.driver_signals[ANKLE].status not in (FOUND, NOT_FOUND)
-    if driver == HIP and "knee_caves_in" in signal.evidence and ankle_unknown:
-        lines.append(
-            "The article also says stiff ankles can make the knee move inwards, so the knee-to-wall "
-            "ankle test is worth doing too."
-        )
+    for other in drivers:  # another link the article gives for the same finding, whose check is missing
+        if profile.driver_signals[other.name].status != UNKNOWN:
+            continue
+        note = next((text for finding, text in other.also_explains if finding in signal.observed), None)
+        if note and note not in said:
+            lines.append(note)
+            said.add(note)
     return "\n".join(lines)
 
 
 def _unclear_reason(profile: MovementProfile) -> str:
-    words = {
-        (ANKLE, NOT_FOUND): "your ankles met the knee-to-wall guide",
-        (HIP, NOT_FOUND): "your single-leg check looked steady",
-    }
-    missing = [d for d in DRIVERS if profile.driver_signals[d].status != NOT_FOUND]
-    parts = [words[(d, NOT_FOUND)] for d in DRIVERS if d not in missing]
+    missing = [c for c, status in profile.checks.items() if status == UNKNOWN]
+    parts = [_CHECK_CLEAR[c] for c, status in profile.checks.items() if status == NOT_FOUND]
     if missing:
-        names = {ANKLE: "the knee-to-wall ankle test", HIP: "the single-leg check"}
-        parts.append("I don't have usable results from " + " or ".join(names[d] for d in missing))
+        parts.append("I don't have usable results from " + " or ".join(_CHECK_NAMES[c] for c in missing))
     return " and ".join(parts)
 
 
-def compose_explanation(profile: MovementProfile, intake: Optional[dict], kb) -> str:
-    """The explanation for this person, quoting and citing the article; deterministic."""
+def _unclear_part(profile: MovementProfile, drivers: Sequence[Driver]) -> str:
+    count = len(drivers)
+    several = len({d.source_title for d in drivers}) > 1
+    whose, describe = ("the articles'", "The articles describe") if several else ("the article's", "The article describes")
+    if count == 1:
+        return f"From your answers I can't tell whether {whose} link applies to you: {_unclear_reason(profile)}. {describe} it:"
+    every = "both" if count == 2 else f"all {_NUMBERS.get(count, count)}"
+    return (
+        f"From your answers I can't tell which of {whose} {_NUMBERS.get(count, count)} links applies to you: "
+        f"{_unclear_reason(profile)}. {describe} {every}:"
+    )
+
+
+def _get_help(kb, drivers: Sequence[Driver], catalogue: Optional[Catalogue], quoted: set) -> list:
+    """The article's advice to get help: the top match for the first explained article's words."""
+    catalogue = catalogue or load_catalogue()
+    for title in dict.fromkeys(d.source_title for d in drivers):
+        source = catalogue.source(title)
+        if source is not None and source.get_help:
+            top = [p for p in kb.answer(source.get_help, limit=len(kb.passages)) if p.document_title == title][:1]
+            return [p for p in top if p.id not in quoted]
+    return []
+
+
+def compose_explanation(
+    profile: MovementProfile, intake: Optional[dict], kb, catalogue: Optional[Catalogue] = None
+) -> str:
+    """The explanation for this person, quoting and citing the articles; deterministic."""
     intake = intake if isinstance(intake, dict) else {}
+    drivers = article_drivers(catalogue)
+    by_name = {d.name: d for d in drivers}
     symptoms = symptom_terms(intake)
     parts: List[str] = []
     body: List[str] = []
     all_quotes: List = []
 
-    if profile.profile in (ANKLE, HIP, BOTH):
-        for driver in profile.drivers:
-            quotes = driver_quotes(kb, driver, symptoms)
+    if profile.drivers:
+        explained = [by_name[name] for name in profile.drivers]
+        said: set = set()
+        for spec in explained:
+            quotes = driver_quotes(kb, spec.name, symptoms, catalogue=catalogue)
             all_quotes.extend(quotes)
-            body.append(_driver_part(profile, driver, quotes, kb))
-        if profile.profile == BOTH:
+            body.append(_driver_part(profile, spec, quotes, kb, said, drivers))
+        if len(explained) > 1:
+            count = _NUMBERS.get(len(explained), len(explained))
+            every, which = ("Both", "both") if len(explained) == 2 else (f"All {count}", f"all {count}")
+            links = _join([f"the {d.name} link" for d in explained])
             body.append(
-                "Both links may play a part for you: your answers fit the ankle link and the hip link, "
-                "which is why the exercises work on both."
+                f"{every} links may play a part for you: your answers fit {links}, "
+                f"which is why the exercises work on {which}."
             )
         else:
-            body.append(
-                f"Your answers point towards the {_JOINT_WORDS[profile.profile]}: a pointer, not a diagnosis."
-            )
+            body.append(f"Your answers point towards the {explained[0].body}: a pointer, not a diagnosis.")
     else:
-        body.append(
-            f"From your answers I can't tell which of the article's two links applies to you: "
-            f"{_unclear_reason(profile)}. The article describes both:"
-        )
-        for driver in DRIVERS:
-            quotes = driver_quotes(kb, driver, (), core=UNCLEAR_QUOTES, extra=0)
+        explained = list(drivers)
+        body.append(_unclear_part(profile, drivers))
+        for spec in drivers:
+            quotes = driver_quotes(kb, spec.name, (), core=UNCLEAR_QUOTES, extra=0, catalogue=catalogue)
             all_quotes.extend(quotes)
-            body.append(f"{_capitalise(_LINK_NAMES[driver])}:\n{_quoted(quotes, kb)}")
-        if profile.leaning in DRIVERS:
+            body.append(f"{_capitalise(spec.link)}:\n{_quoted(quotes, kb)}")
+        if profile.leaning in by_name:
             body.append(
                 f"Where your knee hurts and what brings it on point a little towards the "
-                f"{_JOINT_WORDS[profile.leaning]}, but without the checks that is only a weak hint."
+                f"{by_name[profile.leaning].body}, but without the checks that is only a weak hint."
             )
-        body.append("A physical therapist or movement specialist can find out which link, if either, applies to you.")
+        which = "if either" if len(drivers) == 2 else "if any"
+        body.append(f"A physical therapist or movement specialist can find out which link, {which}, applies to you.")
 
-    specialist = [p for p in kb.answer(SPECIALIST_QUESTION, limit=1) if p.id not in {q.id for q in all_quotes}]
+    specialist = _get_help(kb, explained, catalogue, {q.id for q in all_quotes})
     if specialist:
         body.append("The article also recommends getting help with this:\n" + _quoted(specialist, kb))
         all_quotes.extend(specialist)

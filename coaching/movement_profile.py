@@ -1,30 +1,38 @@
-"""Which of the article's two links fits a person's answers: stiff ankles, unstable hips, both.
+"""Which of the articles' links fits a person's answers: the drivers their self-checks point to.
 
 The intake (a dict keyed by the bot's slot names) holds two self-checks and a few symptoms:
 
 * knee-to-wall test (``ankle_wall_left_cm`` / ``ankle_wall_right_cm``): how far the toes can
   be from the wall while the knee still touches it. Under about 10 cm, or one side clearly
-  shorter than the other, suggests a stiff ankle (restricted dorsiflexion).
-* single-leg stand / squat (``hip_check``): the pelvis dropping on the other side, or the knee
-  caving in, suggests the hips are not holding the leg steady.
+  shorter than the other, is the finding ``ankle_stiff`` (restricted dorsiflexion).
+* single-leg stand / squat (``hip_check``): the findings ``pelvis_drop`` (the pelvis dropping
+  on the other side) and ``knee_caves_in``.
+
+Which link ("driver") a finding points to is the articles' say, not this module's: each
+source's metadata (knowledge/sources/*.meta.yml, read by knowledge/drivers.py) lists its
+drivers with the findings that point to each and the symptoms that hint at it. The trainer's
+article declares "ankle" (ankle_stiff) and "hip" (pelvis_drop, knee_caves_in).
 
 The checks decide the profile. Symptoms (where the knee hurts, what brings it on) are only
-weak hints: they are reported for a joint whose check is unknown, and never make a profile on
-their own, so with no usable check the profile is "unclear". Nothing here is a diagnosis:
-findings only say which answers point where.
+weak hints: they are reported for a driver whose check is unknown, and never make a profile on
+their own, so with no usable check the profile is "unclear". The profile is named after the
+drivers found: "unclear" for none, the driver's name for one, "both" when the articles have two
+drivers and both are found, else the names joined with "+" ("hip+foot"). Nothing here is a
+diagnosis: findings only say which answers point where.
+
+(Over 300 lines: the two checks, the drivers they feed and the search words read one intake.)
 """
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from coaching.self_check_answers import FINE, STIFF
+from knowledge.drivers import Catalogue, Driver, load_catalogue
 
-ANKLE, HIP, BOTH, UNCLEAR = "ankle", "hip", "both", "unclear"
-PROFILES = (ANKLE, HIP, BOTH, UNCLEAR)
-DRIVERS = (ANKLE, HIP)
+BOTH, UNCLEAR = "both", "unclear"
 
 # Knee-to-wall guide: a toe-to-wall distance under about 10 cm is commonly read as restricted
 # ankle dorsiflexion. Strictly below: 9.9 cm counts as restricted, 10 cm does not.
@@ -37,8 +45,13 @@ ANKLE_DIFFERENCE_CM = 2.0
 # so it is set aside rather than guessed at.
 MAX_PLAUSIBLE_CM = 25.0
 
-# Status of one joint's self-check.
+# Status of one self-check, and of one driver.
 FOUND, NOT_FOUND, UNKNOWN = "found", "not_found", "unknown"
+
+# The self-checks, in the order they are reported, and the findings each can show: the names
+# an article's drivers may declare.
+KNEE_TO_WALL, SINGLE_LEG = "knee_to_wall", "single_leg"
+FINDINGS = {"ankle_stiff": KNEE_TO_WALL, "pelvis_drop": SINGLE_LEG, "knee_caves_in": SINGLE_LEG}
 
 HIP_CHECK_VALUES = ("pelvis_drop", "knee_caves_in", "both", "normal")
 KNEE_SIDES = ("left", "right", "both")
@@ -47,80 +60,70 @@ ACTIVITIES = (
     "running", "stairs", "squatting", "cycling", "sitting", "jumping", "walking",
     "kneeling", "changing_direction", "sport",
 )
-
-_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:cm|cms|centimet(?:er|re)s?)?\s*$", re.IGNORECASE)
-
-# Symptom hints: (code, driver, plain-language clause). Each one only points towards a joint,
-# using what the article says (or, for stairs and squats, how much ankle bend they need).
-_LOCATION_HINTS = {
-    "front": (
-        "front_of_knee", ANKLE,
-        "you feel it at the front of the knee, around the kneecap, and the article links "
-        "kneecap pain (PFPS) to stiff ankles",
-    ),
-    "outside": (
-        "outside_of_knee", ANKLE,
-        "you feel it on the outside of the knee, and the article links IT band syndrome to stiff ankles",
-    ),
-    "inside": (
-        "inside_of_knee", HIP,
-        "you feel it on the inside of the knee, where meniscus and ligament problems often show, "
-        "and the article links those to unstable hips",
-    ),
-}
-_ACTIVITY_HINTS = (
-    (
-        "deep_knee_bends", ANKLE, ("stairs", "squatting"),
-        "{} on, and those need a lot of bend at the ankle",
-    ),
-    (
-        "weight_bearing", ANKLE, ("walking", "running"),
-        "{} on, and the article says stiff ankles restrict the range of motion walking and running need",
-    ),
-    (
-        "direction_or_impact", HIP, ("changing_direction", "jumping", "sport"),
-        "{} on, and the article says weak hips fail to support the knee especially "
-        "in sudden changes of direction or impact",
-    ),
-)
-_PLURAL_WORDS = {"stairs", "squats"}
-_ACTIVITY_WORDS = {
+ACTIVITY_WORDS = {
     "running": "running", "stairs": "stairs", "squatting": "squats", "cycling": "cycling",
     "sitting": "sitting", "jumping": "jumping", "walking": "walking", "kneeling": "kneeling",
     "changing_direction": "changing direction", "sport": "sport",
 }
+_PLURAL_WORDS = {"stairs", "squats"}
+
+_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:cm|cms|centimet(?:er|re)s?)?\s*$", re.IGNORECASE)
 
 
 @dataclass
 class DriverSignal:
-    """What the answers say about one joint ("ankle" or "hip")."""
+    """What the answers say about one driver ("ankle", "hip", or an article's own)."""
 
     driver: str
-    status: str  # "found" | "not_found" | "unknown" (the self-check was missing or unusable)
+    status: str  # "found" | "not_found" | "unknown" (its self-check was missing or unusable)
     evidence: List[str] = field(default_factory=list)  # codes, e.g. "left_under_guide", "knee_caves_in"
     supporting_findings: List[str] = field(default_factory=list)  # clauses behind "found"
-    findings: List[str] = field(default_factory=list)  # every clause about this joint's check
+    findings: List[str] = field(default_factory=list)  # every clause about this driver's check
     hints: List[str] = field(default_factory=list)  # symptom hint codes (only when status is "unknown")
     hint_findings: List[str] = field(default_factory=list)
     details: Dict[str, object] = field(default_factory=dict)  # measurements, as plain data
+    observed: List[str] = field(default_factory=list)  # the findings behind the evidence ("ankle_stiff")
 
 
 @dataclass
 class MovementProfile:
-    profile: str  # "ankle" | "hip" | "both" | "unclear"
+    profile: str  # "unclear", a driver's name, "both", or names joined with "+"
     findings: List[str]  # plain-language clauses: which answers led there, never a diagnosis
-    driver_signals: Dict[str, DriverSignal]
-    # For "unclear" only: the joint the symptom hints point to, if they clearly point one way.
+    driver_signals: Dict[str, DriverSignal]  # every driver of the articles, in their order
+    # For "unclear" only: the driver the symptom hints point to, if they clearly point one way.
     leaning: Optional[str] = None
+    checks: Dict[str, str] = field(default_factory=dict)  # status of each self-check the drivers use
 
     @property
     def drivers(self) -> Tuple[str, ...]:
-        """The joints the profile points to, ankle first: () for "unclear"."""
-        return {ANKLE: (ANKLE,), HIP: (HIP,), BOTH: (ANKLE, HIP)}.get(self.profile, ())
+        """The drivers the profile points to, in the articles' order: () for "unclear"."""
+        return tuple(name for name, signal in self.driver_signals.items() if signal.status == FOUND)
 
     def to_dict(self) -> dict:
         """Plain data (e.g. for a slot or a log)."""
         return asdict(self)
+
+
+def profile_name(found: Sequence[str], drivers: Sequence[str]) -> str:
+    """The profile's name for the drivers found, out of all the articles' ``drivers``."""
+    if not found:
+        return UNCLEAR
+    if len(found) == 1:
+        return found[0]
+    return BOTH if len(found) == len(drivers) == 2 else "+".join(found)
+
+
+def profile_drivers(profile: str, drivers: Sequence[str]) -> Tuple[str, ...]:
+    """The drivers a profile name stands for; "unclear" and "both" stand for all of them."""
+    if profile in (UNCLEAR, BOTH):
+        return tuple(drivers)
+    parts = profile.split("+")
+    if len(set(parts)) != len(parts) or not all(p in drivers for p in parts):
+        raise ValueError(
+            f"profile must be {UNCLEAR}, {BOTH} or driver names joined with '+' "
+            f"(drivers: {', '.join(drivers)}), not {profile!r}"
+        )
+    return tuple(d for d in drivers if d in parts)
 
 
 # ---------------------------------------------------------------------- reading answers
@@ -162,7 +165,7 @@ def _hip_observations(value) -> Tuple[Optional[set], bool]:
     if not _known(value):
         return None, False
     values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
-    seen = set()
+    seen: set = set()
     for item in values:
         choice = _choice(item, HIP_CHECK_VALUES)
         if choice == "both":
@@ -185,39 +188,46 @@ def _cm(number: float) -> str:
     return f"{round(number, 2):g} cm"
 
 
-def _join(words: List[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+def _join(words: List[str], last: str = "and") -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
 
 
 # ---------------------------------------------------------------------- the two checks
+
+
+@dataclass
+class _Check:
+    status: str = UNKNOWN
+    evidence: List[Tuple[str, str, str]] = field(default_factory=list)  # (code, finding, clause)
+    findings: List[str] = field(default_factory=list)
+    details: Dict[str, object] = field(default_factory=dict)
 
 
 def _same_side(side: str, knee_side: Optional[str]) -> str:
     return ", on the same side as your sore knee" if knee_side == side else ""
 
 
-def _ankle_signal(intake: dict) -> DriverSignal:
-    signal = DriverSignal(ANKLE, UNKNOWN)
+def _knee_to_wall(intake: dict) -> _Check:
+    check = _Check()
     knee_side = _choice(intake.get("knee_side"), KNEE_SIDES)
     measured: Dict[str, float] = {}
     for side in ("left", "right"):
         said = intake.get(f"ankle_wall_{side}_cm")
         if said in (STIFF, FINE):  # answered in words (coaching/self_check_answers.py)
-            signal.details[f"{side}_felt"] = said
+            check.details[f"{side}_felt"] = said
             if said == STIFF:
                 clause = f"you said your {side} ankle felt tight or stiff in the knee-to-wall test"
                 clause += _same_side(side, knee_side)
-                signal.evidence.append(f"{side}_felt_stiff")
-                signal.supporting_findings.append(clause)
+                check.evidence.append((f"{side}_felt_stiff", "ankle_stiff", clause))
             else:
                 clause = f"you said your {side} ankle moved fine in the knee-to-wall test"
-            signal.findings.append(clause)
+            check.findings.append(clause)
             continue
         cm, given = _centimetres(said)
-        signal.details[f"{side}_cm"] = cm
+        check.details[f"{side}_cm"] = cm
         if cm is None:
             if given:
-                signal.findings.append(
+                check.findings.append(
                     f"your {side} ankle measurement ({intake.get(f'ankle_wall_{side}_cm')!s}) doesn't look like a "
                     f"knee-to-wall distance in cm, so I left it out"
                 )
@@ -226,120 +236,174 @@ def _ankle_signal(intake: dict) -> DriverSignal:
         if cm < ANKLE_GUIDE_CM:
             clause = f"your {side} ankle reached {_cm(cm)} from the wall, under the ~{ANKLE_GUIDE_CM:g} cm guide"
             clause += _same_side(side, knee_side)
-            signal.evidence.append(f"{side}_under_guide")
-            signal.supporting_findings.append(clause)
+            check.evidence.append((f"{side}_under_guide", "ankle_stiff", clause))
         else:
             clause = f"your {side} ankle reached {_cm(cm)} from the wall, which meets the ~{ANKLE_GUIDE_CM:g} cm guide"
-        signal.findings.append(clause)
+        check.findings.append(clause)
 
     if len(measured) == 2:
         difference = round(abs(measured["left"] - measured["right"]), 1)
-        signal.details["difference_cm"] = difference
+        check.details["difference_cm"] = difference
         if difference >= ANKLE_DIFFERENCE_CM:
             stiffer = "left" if measured["left"] < measured["right"] else "right"
             other = "right" if stiffer == "left" else "left"
-            signal.details["stiffer_side"] = stiffer
+            check.details["stiffer_side"] = stiffer
             clause = (
                 f"your {stiffer} ankle reached {_cm(difference)} less than your {other} "
                 f"({measured[stiffer]:g} vs {measured[other]:g} cm), a difference of "
                 f"{ANKLE_DIFFERENCE_CM:g} cm or more"
             )
-            signal.evidence.append(f"{stiffer}_stiffer")
-            signal.supporting_findings.append(clause)
-            signal.findings.append(clause)
+            check.evidence.append((f"{stiffer}_stiffer", "ankle_stiff", clause))
+            check.findings.append(clause)
 
-    if signal.evidence:
-        signal.status = FOUND
-        stiff_sides = {e.split("_")[0] for e in signal.evidence}  # "left_under_guide", "left_felt_stiff"...
+    if check.evidence:
+        check.status = FOUND
+        stiff_sides = {code.split("_")[0] for code, _, _ in check.evidence}  # "left_under_guide", ...
         if knee_side in ("left", "right") and knee_side not in stiff_sides:
-            signal.findings.append(
+            check.findings.append(
                 f"your sore knee is the {knee_side} one, while the stiffer ankle is on the other side"
             )
     elif measured:
-        signal.status = NOT_FOUND
+        check.status = NOT_FOUND
     else:
-        signal.findings.append("I don't have a usable knee-to-wall measurement, so I can't tell about your ankles")
-    return signal
+        check.findings.append("I don't have a usable knee-to-wall measurement, so I can't tell about your ankles")
+    return check
 
 
-def _hip_signal(intake: dict) -> DriverSignal:
-    signal = DriverSignal(HIP, UNKNOWN)
+def _single_leg(intake: dict) -> _Check:
+    check = _Check()
     seen, given = _hip_observations(intake.get("hip_check"))
     if seen is None:
-        signal.findings.append(
+        check.findings.append(
             "I don't have a usable single-leg check"
             + (f" (I couldn't read {intake.get('hip_check')!r})" if given else "")
             + ", so I can't tell about your hips"
         )
-        return signal
-    signal.details["observed"] = sorted(seen)
+        return check
+    check.details["observed"] = sorted(seen)
     if "pelvis_drop" in seen:
-        signal.evidence.append("pelvis_drop")
-        signal.supporting_findings.append("on the single-leg stand your pelvis dropped on the other side")
+        check.evidence.append(("pelvis_drop", "pelvis_drop", "on the single-leg stand your pelvis dropped on the other side"))
     if "knee_caves_in" in seen:
-        signal.evidence.append("knee_caves_in")
-        signal.supporting_findings.append("your knee caves in on the single-leg squat")
-    signal.findings.extend(signal.supporting_findings)
-    if signal.evidence:
-        signal.status = FOUND
+        check.evidence.append(("knee_caves_in", "knee_caves_in", "your knee caves in on the single-leg squat"))
+    check.findings.extend(clause for _, _, clause in check.evidence)
+    if check.evidence:
+        check.status = FOUND
         if "normal" in seen:
             # e.g. one leg looked fine and the other didn't: what went wrong is what counts
-            signal.details["conflict"] = True
-            signal.findings.append(
+            check.details["conflict"] = True
+            check.findings.append(
                 "you also said the check looked normal; I've gone by what you saw go wrong, "
                 "which may be on one leg only"
             )
     else:
+        check.status = NOT_FOUND
+        check.findings.append("your single-leg check looked steady (no pelvis drop, no knee caving in)")
+    return check
+
+
+_CHECKS = {KNEE_TO_WALL: _knee_to_wall, SINGLE_LEG: _single_leg}
+
+
+# ---------------------------------------------------------------------- drivers
+
+
+def _uses(driver: Driver) -> List[str]:
+    """The self-checks whose findings point to the driver, in report order."""
+    return [name for name in _CHECKS if any(FINDINGS[f] == name for f in driver.findings)]
+
+
+def _signal(driver: Driver, checks: Dict[str, _Check]) -> DriverSignal:
+    signal = DriverSignal(driver.name, UNKNOWN)
+    for name in _uses(driver):
+        check = checks[name]
+        for code, finding, clause in check.evidence:
+            if finding in driver.findings:
+                signal.evidence.append(code)
+                signal.supporting_findings.append(clause)
+                if finding not in signal.observed:
+                    signal.observed.append(finding)
+        signal.findings.extend(check.findings)
+        signal.details.update(check.details)
+    if signal.evidence:
+        signal.status = FOUND
+    elif all(checks[name].status != UNKNOWN for name in _uses(driver)):
         signal.status = NOT_FOUND
-        signal.findings.append("your single-leg check looked steady (no pelvis drop, no knee caving in)")
     return signal
 
 
-def _add_symptom_hints(intake: dict, signals: Dict[str, DriverSignal]) -> None:
-    """Weak hints, recorded only for a joint whose check is unknown."""
-    hints: List[Tuple[str, str, str]] = []
+def bring_phrase(words: List[str]) -> str:
+    """The activities with their verb: "stairs and squats bring", "running brings"."""
+    plural = len(words) > 1 or words[0] in _PLURAL_WORDS
+    return _join(words) + (" bring" if plural else " brings")
+
+
+def _add_symptom_hints(intake: dict, drivers: Sequence[Driver], signals: Dict[str, DriverSignal]) -> None:
+    """Weak hints, recorded only for a driver whose check is unknown, in the order its article lists them."""
     location = _choice(intake.get("knee_location"), KNEE_LOCATIONS)
-    if location in _LOCATION_HINTS:
-        hints.append(_LOCATION_HINTS[location])
     activities = _activities(intake.get("aggravating_activities"))
-    for code, driver, names, template in _ACTIVITY_HINTS:
-        matched = [_ACTIVITY_WORDS[a] for a in activities if a in names]
-        if matched:
-            plural = len(matched) > 1 or matched[0] in _PLURAL_WORDS
-            hints.append((code, driver, template.format(_join(matched) + (" bring it" if plural else " brings it"))))
-    for code, driver, clause in hints:
-        signal = signals[driver]
-        if signal.status == UNKNOWN:
-            signal.hints.append(code)
-            signal.hint_findings.append(f"{clause} (a weak hint only, without the check)")
+    for driver in drivers:
+        signal = signals[driver.name]
+        if signal.status != UNKNOWN:
+            continue
+        for hint in driver.hints:
+            if hint.location:
+                clause = hint.says if hint.location == location else None
+            else:
+                matched = [ACTIVITY_WORDS[a] for a in activities if a in hint.activities]
+                clause = f"{bring_phrase(matched)} it on, and {hint.says}" if matched else None
+            if clause:
+                signal.hints.append(hint.code)
+                signal.hint_findings.append(f"{clause} (a weak hint only, without the check)")
+
+
+def article_drivers(catalogue: Optional[Catalogue] = None) -> Tuple[Driver, ...]:
+    """The articles' drivers, checked against the findings, locations and activities read here."""
+    drivers = (catalogue or load_catalogue()).drivers
+    for driver in drivers:
+        where = f"{driver.source_title!r}: driver {driver.name!r}"
+        unknown = [f for f in driver.findings if f not in FINDINGS]
+        unknown += [h.location for h in driver.hints if h.location and h.location not in KNEE_LOCATIONS]
+        unknown += [a for h in driver.hints for a in h.activities if a not in ACTIVITIES]
+        unknown += [a for a in (driver.plan_note.activities if driver.plan_note else ()) if a not in ACTIVITIES]
+        if unknown:
+            raise ValueError(
+                f"{where} names {', '.join(map(repr, unknown))}: findings are {', '.join(FINDINGS)}; "
+                f"locations {', '.join(KNEE_LOCATIONS)}; activities {', '.join(ACTIVITIES)}"
+            )
+    return drivers
 
 
 # ---------------------------------------------------------------------- public API
 
 
-def movement_profile(intake: Optional[dict]) -> MovementProfile:
-    """The profile ("ankle", "hip", "both" or "unclear") and the answers that led there."""
+def movement_profile(intake: Optional[dict], catalogue: Optional[Catalogue] = None) -> MovementProfile:
+    """The profile (see the module's docstring) and the answers that led there."""
     intake = intake if isinstance(intake, dict) else {}
-    signals = {ANKLE: _ankle_signal(intake), HIP: _hip_signal(intake)}
-    _add_symptom_hints(intake, signals)
+    drivers = article_drivers(catalogue)
+    used = [name for name in _CHECKS if any(name in _uses(d) for d in drivers)]
+    checks = {name: _CHECKS[name](intake) for name in used}
+    signals = {d.name: _signal(d, checks) for d in drivers}
+    _add_symptom_hints(intake, drivers, signals)
 
-    found = [d for d in DRIVERS if signals[d].status == FOUND]
-    profile = BOTH if len(found) == 2 else (found[0] if found else UNCLEAR)
+    found = [d.name for d in drivers if signals[d.name].status == FOUND]
+    profile = profile_name(found, [d.name for d in drivers])
 
     leaning = None
-    if profile == UNCLEAR:
-        ankle_hints, hip_hints = len(signals[ANKLE].hints), len(signals[HIP].hints)
-        if ankle_hints != hip_hints:
-            leaning = ANKLE if ankle_hints > hip_hints else HIP
+    if profile == UNCLEAR and drivers:
+        counts = sorted(((len(signals[d.name].hints), d.name) for d in drivers), reverse=True)
+        if len(counts) == 1 or counts[0][0] > counts[1][0]:
+            leaning = counts[0][1] if counts[0][0] else None
 
-    findings: List[str] = []
-    for driver in DRIVERS:
-        findings.extend(signals[driver].findings)
-    for driver in DRIVERS:
-        findings.extend(signals[driver].hint_findings)
-    if profile == UNCLEAR and all(signals[d].status == NOT_FOUND for d in DRIVERS):
-        findings.append("neither check showed the ankle or hip pattern the article describes")
-    return MovementProfile(profile=profile, findings=findings, driver_signals=signals, leaning=leaning)
+    findings: List[str] = [clause for name in used for clause in checks[name].findings]
+    for driver in drivers:
+        findings.extend(signals[driver.name].hint_findings)
+    if profile == UNCLEAR and drivers and all(s.status == NOT_FOUND for s in signals.values()):
+        several = len({d.source_title for d in drivers}) > 1
+        findings.append(
+            f"neither check showed the {_join([d.name for d in drivers], 'or')} pattern "
+            + ("the articles describe" if several else "the article describes")
+        )
+    return MovementProfile(profile, findings, signals, leaning, {name: checks[name].status for name in used})
 
 
 # Words to look up in the knowledge base for a person's symptoms. Only words the article or
@@ -384,6 +448,6 @@ def symptom_terms(intake: Optional[dict]) -> List[str]:
 
 
 __all__ = [
-    "ANKLE", "HIP", "BOTH", "UNCLEAR", "PROFILES", "ANKLE_GUIDE_CM", "ANKLE_DIFFERENCE_CM",
-    "MAX_PLAUSIBLE_CM", "DriverSignal", "MovementProfile", "movement_profile", "symptom_terms",
+    "BOTH", "UNCLEAR", "FINDINGS", "ANKLE_GUIDE_CM", "ANKLE_DIFFERENCE_CM", "MAX_PLAUSIBLE_CM", "DriverSignal",
+    "MovementProfile", "article_drivers", "movement_profile", "profile_drivers", "profile_name", "symptom_terms",
 ]

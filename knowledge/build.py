@@ -18,9 +18,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from .causal import extract_links
+from .drivers import parse_catalogue
 from .nlp import ConceptMatcher, Mention, parse_many, search_terms
 from .schema import Base, CausalLink, Concept, Document, Passage, PassageConcept, Section, make_engine
-from .settings import DEFAULT_SOURCES, REPO_ROOT, default_db_url, display_url
+from .settings import REPO_ROOT, default_db_url, default_sources, display_url
 from .sources import SourceDocument, discover_sources, read_source
 from .vocabulary import load_vocabulary
 
@@ -64,11 +65,12 @@ def build(
 ) -> BuildStats:
     """Rebuild the knowledge base at ``db_url`` from every .txt/.md file in ``sources_dir``."""
     started = time.perf_counter()
-    sources_dir = Path(sources_dir or DEFAULT_SOURCES)
+    sources_dir = Path(sources_dir or default_sources())
     paths = discover_sources(sources_dir)
     if not paths:
         raise FileNotFoundError(f"no .txt or .md sources in {sources_dir}")
     documents = [read_source(p) for p in paths]
+    parse_catalogue(paths)  # a driver naming a missing section fails here, not in a consultation
     specs = load_vocabulary(vocabulary_path)
     matcher = ConceptMatcher(specs)
     kinds = {spec.name: spec.kind for spec in specs}
@@ -191,7 +193,9 @@ def _link_concepts(
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge.build", description=__doc__.splitlines()[0])
-    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="folder of .txt/.md sources")
+    parser.add_argument(
+        "--sources", type=Path, default=None, help="folder of .txt/.md sources (default: $KNOWLEDGE_SOURCES or knowledge/sources)"
+    )
     parser.add_argument(
         "--db", default=None, help="SQLAlchemy URL (default: $KNOWLEDGE_DB_URL or knowledge/knowledge.db)"
     )

@@ -33,8 +33,9 @@ CAUSAL_QUESTION_WORDS = {
     "mess", "ruin", "damage", "connect", "relate", "link", "responsible",
 }
 
-DRIVERS = {"ankle": ("ankle",), "hip": ("hip",), "both": ("ankle", "hip")}
-_DRIVER_ALIASES = {"ankles": "ankle", "hips": "hip", "ankle and hip": "both", "hip and ankle": "both"}
+# A driver is a joint that the vocabulary's mechanisms or exercises target ("ankle", "hip");
+# "both" (or "ankle and hip") is all of them, and a plural names the joint ("hips").
+BOTH = "both"
 
 
 class KnowledgeBaseNotBuilt(RuntimeError):
@@ -222,12 +223,24 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------ explanations
 
-    def _driver(self, driver: str) -> str:
+    @property
+    def joints(self) -> Tuple[str, ...]:
+        """The joints the vocabulary's concepts target, in vocabulary order: the drivers it can explain."""
+        return tuple(dict.fromkeys(s.target for s in self._specs.values() if s.target))
+
+    def _driver(self, driver: str) -> Tuple[str, Tuple[str, ...]]:
+        """(name, joints) for a driver as asked: "ankle", "hips", "both", "ankle and hip"."""
+        joints = self.joints
         key = normalize_text(str(driver)).lower()
-        key = _DRIVER_ALIASES.get(key, key)
-        if key not in DRIVERS:
-            raise ValueError(f"driver must be one of {sorted(DRIVERS)}, not {driver!r}")
-        return key
+        asked = joints if key == BOTH else [
+            part[:-1] if part not in joints and part.endswith("s") else part
+            for part in (p.strip() for p in key.split(" and "))
+        ]
+        if not asked or not all(j in joints for j in asked):
+            raise ValueError(f"driver must be one of {sorted(joints + (BOTH,))}, not {driver!r}")
+        chosen = tuple(j for j in joints if j in asked)
+        name = chosen[0] if len(chosen) == 1 else (BOTH if chosen == joints else " and ".join(chosen))
+        return name, chosen
 
     def _step(self, link: Tuple[str, str, str, int], depth: int) -> CausalStep:
         cause, effect, relation, passage_id = link
@@ -256,8 +269,7 @@ class KnowledgeBase:
         The chain starts at the mechanisms whose vocabulary target is the driver's joint and
         follows harmful links (not those from exercises) up to ``max_depth`` steps.
         """
-        key = self._driver(driver)
-        joints = DRIVERS[key]
+        key, joints = self._driver(driver)
         roots = [s.name for s in self._specs.values() if s.kind == "mechanism" and s.target in joints]
         steps: List[Tuple[int, CausalStep]] = []
         used: Set[int] = set()
@@ -293,7 +305,7 @@ class KnowledgeBase:
     def exercises_for(self, target: str) -> List[ExerciseMention]:
         """The article's exercises for "ankle", "hip" or "both", with the sentence naming them."""
         try:
-            joints = DRIVERS[self._driver(target)]
+            _, joints = self._driver(target)
         except ValueError:
             return []
         found: List[ExerciseMention] = []
