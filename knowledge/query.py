@@ -2,6 +2,8 @@
 
 The whole database is small (sentences of a few articles), so it is read once into memory:
 queries are then fast, deterministic and never write.
+
+(Over 300 lines: one class, the knowledge base's whole read API over one in-memory load.)
 """
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 The scenario runner is checked against a tiny aiohttp stub on 127.0.0.1 that
 answers like Rasa's REST webhook, with a configurable delay and error rate.
+
+(Over 300 lines: the benchmark's pure helpers, one section per benchmark module.)
 """
 from __future__ import annotations
 

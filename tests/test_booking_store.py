@@ -4,6 +4,8 @@ Every store test runs on SQLite (a file under tmp_path) and on PostgreSQL. For
 PostgreSQL the tests start a throwaway server with the machine's initdb/pg_ctl
 (as the postgres user when run as root), or use BOOKING_TEST_POSTGRES_URL (a
 database the tests may fill); without either, the PostgreSQL variants skip.
+
+(Over 300 lines: the store's guarantees, double booking above all, each with its own setup.)
 """
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Reading when people want a session, and which offered slot they pick."""
+"""Reading when people want a session, and which offered slot they pick.
+
+(Over 300 lines: mostly the table of phrases and what they mean.)
+"""
 from __future__ import annotations
 
 import json

@@ -2,6 +2,8 @@
 
 Each test is one person's conversation, written the way people type. After a
 red flag the whole transcript must contain no exercise list.
+
+(Over 300 lines: one conversation per test, and they share the helpers at the top.)
 """
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Querying the knowledge base: answers, explanations, exercises, citations, bad input."""
+"""Querying the knowledge base: answers, explanations, exercises, citations, bad input.
+
+(Over 300 lines: questions and the passages they must find.)
+"""
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,8 @@ The expected levels below are written from the clinical guidance (Ottawa Knee
 Rules; NHS knee pain, DVT and 111 guidance; NICE CKS DVT) and the unknown-answer
 policy, not read from the YAML: the tests check that the data file and the
 code together give the advice the guidance asks for.
+
+(Over 300 lines: the triage rules' cases, one block per rule family, kept beside each other.)
 """
 from __future__ import annotations
 

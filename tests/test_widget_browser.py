@@ -7,6 +7,8 @@ localStorage, so its own conversation.
 
 Screenshots (desktop and phone, widget open) and the measured time to the first
 bot message go to results/ (untracked).
+
+(Over 300 lines: one browser session's fixtures shared by every widget behaviour.)
 """
 from __future__ import annotations
 
