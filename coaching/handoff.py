@@ -1,35 +1,14 @@
 """Handing a conversation to the trainer: the transcript, when to offer it, what to tell the person."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Iterable, Mapping
+
+from coaching.transcript import transcript_from_events  # noqa: F401 - the handoff's transcript
 
 # Why a conversation was handed over (shown in the inbox).
 ASKED_FOR_HUMAN = "asked_for_human"
 NOT_UNDERSTOOD = "not_understood"
 ESCALATION = "escalation"
-
-
-def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> List[Dict[str, str]]:
-    """Who said what, in order: the person, the assistant, or the trainer (replies sent from the inbox)."""
-    lines = []
-    for event in events:
-        kind = event.get("event")
-        text = event.get("text")
-        if kind not in ("user", "bot") or not text:
-            continue
-        if kind == "user":
-            who = "person"
-        else:
-            who = "trainer" if (event.get("metadata") or {}).get("from_trainer") else "assistant"
-        lines.append({"who": who, "text": text, "at": _iso(event.get("timestamp"))})
-    return lines
-
-
-def _iso(timestamp: Optional[float]) -> str:
-    if not timestamp:
-        return ""
-    return datetime.fromtimestamp(float(timestamp), tz=timezone.utc).isoformat()
 
 
 def consecutive_failures(events: Iterable[Mapping[str, Any]]) -> int:
