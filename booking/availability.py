@@ -92,7 +92,7 @@ class _DatesAsText(yaml.SafeLoader):
     """SafeLoader that leaves 2026-12-25 as text, so a bad date gets our message, not YAML's."""
 
 
-_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)  # type: ignore[type-var]
 
 
 def load_availability(path: Union[str, Path]) -> Availability:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, cast
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
@@ -183,7 +183,8 @@ class BookingStore:
                 .where(Booking.status == CONFIRMED, Booking.starts_at < require_aware(end), Booking.ends_at > require_aware(start))
                 .order_by(Booking.starts_at)
             ).all()
-            return [(from_db(row.starts_at), from_db(row.ends_at)) for row in rows]
+            # both columns are NOT NULL, so from_db never gives None here
+            return [(cast(datetime, from_db(row.starts_at)), cast(datetime, from_db(row.ends_at))) for row in rows]
 
     def list_bookings(self, status: Optional[str] = None, *, limit: Optional[int] = None) -> List[Dict[str, Any]]:
         """Bookings newest first (by when they were made), optionally only one status."""

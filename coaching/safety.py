@@ -15,7 +15,7 @@ decides what that action does:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set
 
 from coaching import triage
 
@@ -205,7 +205,10 @@ def said_while_paused(events: Iterable[Mapping[str, Any]]) -> triage.Volunteered
             since_pause = []
         elif kind == "user":
             since_pause.append(event)
-    signs, denied, answers, correction = set(), set(), {}, False
+    signs: Set[str] = set()
+    denied: Set[str] = set()
+    answers: Dict[str, Any] = {}
+    correction = False
     for event in since_pause:
         found = found_in(event.get("parse_data"))
         signs |= found.flags

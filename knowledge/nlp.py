@@ -55,12 +55,12 @@ class _LowercaseLemmas:
 
     def __call__(self, doc: Doc) -> Doc:
         if self._table is None:
-            self._table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+            self._table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
         table = self._table
         for token in doc:
             lower = token.lower_
             if token.text != lower:
-                token.lemma_ = table.get(lower, lower)
+                token.lemma_ = table.get(lower, lower)  # type: ignore[attr-defined]
             elif not token.lemma_:
                 token.lemma_ = lower
         return doc

@@ -18,10 +18,12 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
 )
+from typing import Any
+
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+Base: Any = declarative_base()  # Any: mypy cannot see declarative classes without a plugin
 
 
 class Document(Base):

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from typing import Any
+
 from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 
-Base = declarative_base()
+Base: Any = declarative_base()  # Any: mypy cannot see declarative classes without a plugin
 ONE_PER_CONVERSATION = "uq_consultations_conversation"
 
 

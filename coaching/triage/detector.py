@@ -86,7 +86,7 @@ class Detector:
                 key = f"{spec.sign}#{spec.where}#{number}"
                 self.matcher.add(key, [tokens])
                 vocabulary |= literals
-                self.info[self.matcher.vocab.strings[key]] = _PatternInfo(
+                self.info[self.matcher.vocab.strings[key]] = _PatternInfo(  # type: ignore[attr-defined]
                     spec.sign, frozenset(literals), bool(literals & negation.CUES), spec.unless["unless"],
                     spec.unless["unless_next"], spec.unless["unless_before"], spec.denies, spec.history,
                     spec.even_in_questions,
@@ -168,8 +168,8 @@ class Detector:
                 sentence.start <= cue <= sentence.end and start < cue and not _said_as_now(doc, start) for cue in over
             ):
                 continue  # "it locked once last year but it's been fine since"
-            negated = any(negated_by[i] is not None and (not info.owns_negation or negated_by[i] < start)
-                          for i in range(start, end))
+            cues = [negated_by[i] for i in range(start, end)]
+            negated = any(cue is not None and (not info.owns_negation or cue < start) for cue in cues)
             if _excluded(doc, start, end, info):
                 continue
             if info.denies:

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
+
+if TYPE_CHECKING:  # the detector needs spaCy; the model stays importable without it
+    from coaching.triage.detector import Detector
 
 SELF_CARE, SOON, SAME_DAY, A_AND_E, EMERGENCY = "self_care", "soon", "same_day", "a_and_e", "emergency"
 LEVELS = (SELF_CARE, SOON, SAME_DAY, A_AND_E, EMERGENCY)  # least to most urgent
@@ -136,7 +139,7 @@ class RedFlagRules:
     rules: Tuple[Rule, ...]
     levels: Mapping[str, Level]
     signs: Mapping[str, Sign]
-    detector: object = field(repr=False, compare=False)
+    detector: "Detector" = field(repr=False, compare=False)
 
     def question(self, slot: str) -> Question:
         return next(q for q in self.questions if q.slot == slot)
