@@ -5,7 +5,7 @@ import email
 import socket
 from datetime import datetime, timezone
 from email import policy
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator
 
 import pytest
 

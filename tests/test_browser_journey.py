@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import requests
 
 from tests.browser_support import (  # noqa: F401  (fixtures)

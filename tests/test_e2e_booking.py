@@ -16,7 +16,6 @@ import threading
 from pathlib import Path
 from typing import Dict, List
 
-import pytest
 
 from tests.conftest import new_sender, texts
 
@@ -154,9 +153,9 @@ def test_two_people_confirming_the_same_slot_at_once_only_one_gets_it(assistant)
     second.say("I want to get an appointment booked with the trainer")
     assert choice["payload"] in [b["payload"] for b in second.slot_buttons()]
     second.say(choice["payload"])
-    for booker, name, email in ((first, "Ann Lee", "ann@example.com"), (second, "Bob Stone", "bob@example.com")):
+    for booker, name, address in ((first, "Ann Lee", "ann@example.com"), (second, "Bob Stone", "bob@example.com")):
         booker.say(name)
-        assert "read that back" in booker.say(email)
+        assert "read that back" in booker.say(address)
 
     barrier = threading.Barrier(2)
     replies: Dict[str, str] = {}

@@ -7,7 +7,6 @@ bot was paused, and hands the conversation back to the bot.
 from __future__ import annotations
 
 import re
-import time
 
 import requests
 

@@ -262,7 +262,7 @@ def test_causal_links_are_stated_by_their_sentence(knowledge_db_url):
     rows = links(knowledge_db_url)
     by_text = passages_by_text(knowledge_db_url)
     assert len(rows) >= len(EXPECTED_LINKS)
-    for cause, effect, relation, text in rows:
+    for cause, effect, _relation, text in rows:
         here = concepts_of(knowledge_db_url, text)
         assert effect in here, (cause, effect, text)
         if cause not in here:
@@ -281,7 +281,8 @@ def link_extractor():
         sentences = list(doc.sents)
         mentions = matcher.find(doc)
         per_sentence = [[m for m in mentions if s.start <= m.start and m.end <= s.end] for s in sentences]
-        return [(l.cause, l.relation, l.effect, l.sentence) for l in extract_links(sentences, per_sentence, kinds)]
+        return [(link.cause, link.relation, link.effect, link.sentence)
+                for link in extract_links(sentences, per_sentence, kinds)]
 
     return extract
 

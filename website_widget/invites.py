@@ -6,7 +6,7 @@ got the link), so no login is needed; an unknown or malformed token is a 404.
 from __future__ import annotations
 
 import re
-from typing import Callable, List
+from typing import List
 
 from aiohttp import web
 
