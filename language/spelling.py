@@ -4,15 +4,29 @@ One corrector for every reader. A word is corrected only when it is neither
 English (spacy-lookups-data's WordNet index and inflection table) nor in the
 vocabulary, and only towards a vocabulary word within a small edit distance:
 a real word ("not", "hit", "half") is never rewritten into another one.
+The few misspellings edit distance can't reach (too short, too far, or a real
+word) are listed in MISSPELLINGS, and followed towards the vocabulary only.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.lookups import load_lookups
 
+from language.text import MappedText
+from language.tokens import tokenizer
+
 MIN_LENGTH = 4  # shorter words have too many neighbours at distance 1
+
+# Misspellings the edit distance can't reach: too short ("kne"), too far ("neez", "jogin")
+# or an English word of their own ("siting", "paine"). Chat spellings ("rite", "footy") are
+# text-speak (text.py), not misspellings.
+MISSPELLINGS = {
+    "lef": "left", "kne": "knee", "nee": "knee", "nees": "knees", "neez": "knees", "jogin": "jogging",
+    "siting": "sitting", "hrts": "hurts", "paine": "pain", "excersize": "exercise", "dipt": "dipped",
+}
 
 
 @lru_cache(maxsize=1)
@@ -22,10 +36,11 @@ def _lookups():
 
 @lru_cache(maxsize=1)
 def english_words() -> FrozenSet[str]:
-    """Base forms of English nouns, verbs, adjectives and adverbs (WordNet index); see is_english for inflections."""
+    """Base forms of English nouns, verbs, adjectives and adverbs (WordNet index), and the function words WordNet
+    leaves out (spaCy's stop words: "during", "towards", "whose"); see is_english for inflections."""
     lookups = _lookups()
     index = lookups.get_table("lemma_index")
-    words = set()
+    words = {w for w in STOP_WORDS if w.isalpha()}
     for pos in ("noun", "verb", "adj", "adv"):
         words.update(w.lower() for w in index.get(pos, []) if "_" not in w)
     return frozenset(words)
@@ -64,6 +79,12 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+def _another_word(word: str, candidate: str) -> bool:
+    """ "righto", "lefty", "marathons": a word that goes on after a known one is a word of its own, not a typo
+    (but "leftt" is: a key held down)."""
+    return len(word) > len(candidate) and word.startswith(candidate) and word != candidate + candidate[-1]
+
+
 class TypoCorrector:
     """Corrects unknown words towards ``vocabulary``; ``preferred`` words win ties."""
 
@@ -71,6 +92,7 @@ class TypoCorrector:
         self._preferred = frozenset(w.lower() for w in preferred if w.isalpha())
         candidates = {w.lower() for w in vocabulary if w.isalpha() and len(w) >= MIN_LENGTH - 1}
         candidates |= self._preferred
+        self._misspellings = {wrong: right for wrong, right in MISSPELLINGS.items() if right in candidates}
         self._by_length: Dict[int, List[str]] = {}
         for word in sorted(candidates):
             self._by_length.setdefault(len(word), []).append(word)
@@ -83,6 +105,8 @@ class TypoCorrector:
     def correct(self, word: str) -> str:
         """The corrected (lower-case) word, or ``word`` itself when it is fine or hopeless."""
         lower = word.lower()
+        if lower in self._misspellings:
+            return self._misspellings[lower]
         if len(lower) < MIN_LENGTH or not lower.isalpha() or self.is_known(lower):
             return word
         if lower.endswith("s") and lower[:-1] in self._known:
@@ -96,9 +120,11 @@ class TypoCorrector:
         best: Optional[Tuple[int, int, int, int, str]] = None
         for length in range(len(word) - limit, len(word) + limit + 1):
             for candidate in self._by_length.get(length, ()):
-                d = edit_distance(word, candidate, limit)
-                if d > limit:
+                if _another_word(word, candidate):
                     continue
+                d = edit_distance(word, candidate, limit)
+                if d > limit or (d > 1 and candidate[0] != word[0]):
+                    continue  # two typos and a changed first letter: more likely another word ("gnight", "nighty")
                 key = (
                     d,
                     0 if candidate in self._preferred else 1,
@@ -109,3 +135,10 @@ class TypoCorrector:
                 if best is None or key < best:
                     best = key
         return best[-1] if best else None
+
+    def correct_words(self, text: MappedText) -> MappedText:
+        """The text with each word corrected, still mapped onto the original."""
+        doc = tokenizer()(text.text)
+        fixes = [(token.idx, token.idx + len(token.text), self.correct(token.text)) for token in doc]
+        fixes = [(start, end, fixed) for start, end, fixed in fixes if fixed != text.text[start:end]]
+        return text.replaced(fixes)

@@ -1,10 +1,10 @@
-"""Plain-Python parsers that turn chat answers into intake values (coaching/intake_parsing.py)."""
+"""Plain-Python parsers that turn chat answers into intake values (coaching/intake/)."""
 import logging
 import time
 
 import pytest
 
-from coaching import intake_parsing as ip
+from coaching import intake as ip
 
 
 def ent(kind, value, start=None, end=None):
@@ -639,7 +639,7 @@ def test_a_bug_is_logged_not_raised(monkeypatch, caplog):
     def broken(*_):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(ip, "_side_hits", broken)
+    monkeypatch.setattr(ip.location, "_side_hits", broken)
     with caplog.at_level(logging.ERROR, logger=ip.__name__):
         assert ip.parse_side("left") is None
         assert ip.extract_intake_facts("left knee") == {}
