@@ -10,8 +10,8 @@ Three comparisons, each a table and a one-line verdict:
    termset and once with our cue and clause-break words added to it.
 2. Typo correction: ``language.spelling.TypoCorrector`` (with the triage
    detector's and the knowledge base's vocabularies, as the project builds
-   them), booking's word corrector (booking.time_words or time_phrases) and
-   ``coaching.intake_parsing``'s, against rapidfuzz and symspellpy over the same vocabularies:
+   them) and booking's word corrector (booking.time_words), against rapidfuzz and
+   symspellpy over the same vocabularies:
    alone, and behind the same "is it a known word?" gate ours has.
 3. Dates: ``booking.time_phrases.parse_preference`` against dateparser
    (``DateDataParser.get_date_data`` and ``search_dates``) on the phrases of
@@ -723,23 +723,6 @@ TIME_TYPOS = {
     "thrusday": ("thursday",),
     "wensday": ("wednesday",),
 }  # tests/test_booking_time_phrases.py
-INTAKE_TYPOS = {  # tests/test_intake_parsing.py, the ones its fuzzy match (not its fix-up table) reads
-    "insde": ("inside",),
-    "medail": ("medial",),
-    "ouside": ("outside",),
-    "everywere": ("everywhere",),
-    "sudenly": ("suddenly",),
-    "gradualy": ("gradually",),
-    "stiars": ("stairs",),
-    "sqauts": ("squats", "squatting"),
-    "cyclng": ("cycling",),
-    "wlaking": ("walking",),
-    "basketbal": ("basketball",),
-    "droped": ("dropped",),
-    "kneecp": ("kneecap",),
-    "mnths": ("months",),
-    "monts": ("months",),
-}
 # Right words for which another form of the same word is fine too.
 ALSO_RIGHT = {"collapses": ("collapsed",)}
 
@@ -750,14 +733,6 @@ def spacy_words(text: str) -> List[str]:
     from language.tokens import tokenizer
 
     return [t.lower_ for t in tokenizer()(for_matching(text)) if t.is_alpha and not t.is_stop]
-
-
-def intake_words(text: str) -> List[str]:
-    """The words intake parsing corrects: stretched letters squeezed to two, then tokenised."""
-    from language.tokens import tokenizer
-
-    squeezed = re.sub(r"([a-z])\1{2,}", r"\1\1", text.lower())
-    return [t.text for t in tokenizer()(squeezed) if t.text.isalpha()]
 
 
 def booking_words(text: str) -> List[str]:
@@ -1172,42 +1147,7 @@ def run_typos() -> str:
     except Exception as error:  # noqa: BLE001
         all_rows.append(["booking time words", f"unavailable: {error}", "", "", "", "", "", ""])
 
-    # (e) intake's own corrector (one edit from a keyword, same first letter, a list of near-miss words)
-    try:
-        from coaching import intake_parsing as ip
-        from tests import test_intake_parsing
-
-        intake_vocabulary = list(ip._FUZZY_KEYWORDS)
-        intake_cases = _cases(INTAKE_TYPOS, _parametrized(test_intake_parsing), 5, split=intake_words)
-        intake_cases = [c for c in intake_cases if c.typo or c.word not in ip._WORD_FIXES]
-
-        def intake_ours(word):
-            return ip._corrected_word(word) or word
-
-        def intake_gate(find):
-            def correct(word):
-                if (
-                    word in ip._WORD_FIXES
-                    or len(word) < ip._FUZZY_MIN_LEN
-                    or word in ip._NEAR_MISS_WORDS
-                    or word in ip._FUZZY_KEYWORDS
-                    or any(word.startswith(k) for k in ip._FUZZY_KEYWORDS)
-                ):
-                    return intake_ours(word)
-                return find(word) or word
-
-            return correct
-
-        intake_readers = [
-            ("one-edit keywords (ours)", lambda: (ip._corrected_word.cache_clear(), intake_ours)[1]),
-            ("rapidfuzz OSA<=1 gated", lambda: intake_gate(_rapidfuzz_osa(intake_vocabulary, limits=lambda w: 1))),
-            ("symspellpy d<=1 gated", lambda: intake_gate(_symspell(intake_vocabulary, limits=lambda w: 1))),
-        ]
-        rows, scores = _typo_rows(f"intake keywords ({len(intake_vocabulary)})", intake_cases, intake_readers)
-        all_rows += rows
-        verdict_scores["intake"] = scores
-    except Exception as error:  # noqa: BLE001
-        all_rows.append(["intake keywords", f"unavailable: {error}", "", "", "", "", "", ""])
+    # (intake had its own one-edit corrector when this was first measured; it now uses the shared one above)
 
     out.append(
         _table(
