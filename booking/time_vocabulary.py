@@ -48,6 +48,10 @@ WEEKDAY_RE = "|".join(sorted(WEEKDAY_WORDS, key=len, reverse=True))
 MONTH_RE = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 HOUR_WORD_RE = "|".join(HOUR_WORDS)
 
+# Exclusions, not language/negation's denials: for a time, "except", "busy" and "away" rule
+# it out, where for a symptom those words start a new clause; and the look-back within a
+# clause (booking/time_words.py) reads "can't do mornings". Switching to the shared detector
+# changed thousands of the time-phrase results, so booking keeps this one on purpose.
 NEGATION = re.compile(
     r"\b(not|no|never|except|excluding|apart from|other than|besides|can't|cant|cannot|can not|won't|"
     r"isn't|isnt|doesn't|doesnt|don't|dont|busy|unavailable|away)\b"

@@ -15,6 +15,8 @@ from typing import Dict, List, Optional, Sequence
 
 from spacy.tokens import Span
 
+from language import negation
+
 from .nlp import Mention, is_content, outermost
 
 # Cues that make things worse, and the relation text stored for them.
@@ -46,7 +48,6 @@ HELP_CUES = {
 CONDITIONAL_STARTS = {"when", "if", "whenever", "once"}
 CONDITIONAL_RELATION = "leads to"
 ANAPHORS = {"this", "these", "that", "it", "they", "such"}
-NEGATIONS = {"not", "n't", "never", "no", "without"}
 PASSIVE_MARKERS = {"by", "from"}
 COORDINATORS = {"and", "or"}
 
@@ -87,7 +88,7 @@ def _cues(sent: Span) -> List[_Cue]:
         after = tokens[pos + 1] if pos + 1 < len(tokens) else None
         cue.passive = after is not None and after.lemma_ in PASSIVE_MARKERS
         before = [t for t in tokens[max(0, pos - 3):pos] if not t.is_space]
-        cue.negated = any(t.lower_ in NEGATIONS for t in before)
+        cue.negated = any(negation.is_cue(t) for t in before)  # the one list of negation words
         # "will enhance stability and reduce injuries": the second verb shares the first one's cause
         # (the blank pipeline has no tagger: "-ly" words stand in for adverbs to skip)
         previous = [t for t in tokens[:pos] if not t.lower_.endswith("ly")]
