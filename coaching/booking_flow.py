@@ -31,6 +31,7 @@ INTERRUPTIONS = {
     "stop",
     "request_human",
     "delete_my_data",
+    "export_my_data",
     "cancel_booking",
     "ask_capabilities",
     "report_red_flag",

@@ -43,7 +43,7 @@ UNDER_16 = (
 # Intents that start something else: never counted as a failed answer to the open question.
 OTHER_REQUESTS = {
     "request_human", "request_booking", "cancel_booking", "reschedule_booking", "inform_booking_details",
-    "delete_my_data", "start_over", "stop", "out_of_scope", "ask_article_question",
+    "delete_my_data", "export_my_data", "start_over", "stop", "out_of_scope", "ask_article_question",
 }
 FACT_INTENTS = {
     "inform_symptoms", "report_red_flag", "report_self_check", "affirm", "deny",

@@ -132,6 +132,22 @@ class SafetyJournal:
         if self.path.exists():
             self.path.write_text("".join(json.dumps(e) + "\n" for e in kept), encoding="utf-8")
 
+    def drop_older_than(self, cutoff: datetime) -> int:
+        """Retention: drop entries written before `cutoff` (aware). Returns how many went."""
+        entries = self.entries(limit=100_000)
+        kept = [e for e in entries if not _written_before(e, cutoff)]
+        if len(kept) != len(entries):
+            self.path.write_text("".join(json.dumps(e) + "\n" for e in kept), encoding="utf-8")
+        return len(entries) - len(kept)
+
+
+def _written_before(entry: Dict[str, Any], cutoff: datetime) -> bool:
+    try:
+        written = datetime.fromisoformat(str(entry.get("at")))
+    except ValueError:
+        return False  # unreadable time: keep it, the trainer still sees it
+    return written.tzinfo is not None and written < cutoff
+
 
 def journal_from_settings() -> SafetyJournal:
     import settings
