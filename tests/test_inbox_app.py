@@ -16,8 +16,8 @@ from records.store import RecordStore
 from tests.test_inbox_fakes import (  # noqa: F401  (fixtures)
     PASSWORD,
     SECRET_KEY,
-    TOKEN,
     USERNAME,
+    by_the_inbox,
     fake_rasa,
     inbox,
     loop_thread,
@@ -161,8 +161,9 @@ def test_session_cookie_flags(inbox):
     token = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
     response = post_form(client, inbox.url + "/login", {"username": USERNAME, "password": PASSWORD, "login_csrf": token})
     header = [h for h in response.raw.headers.getlist("Set-Cookie") if h.startswith(auth.SESSION_COOKIE + "=")][0]
-    assert "HttpOnly" in header and "SameSite=Strict" in header and "Path=/" in header
+    assert "HttpOnly" in header and "SameSite=Lax" in header and "Path=/" in header
     assert f"Max-Age={12 * 3600}" in header
+    assert "Secure" not in header  # plain http here; tests/test_inbox_security.py covers https
 
 
 def test_tampered_cookie_is_rejected(inbox):
@@ -285,7 +286,7 @@ def test_conversation_page_shows_transcript_and_intake(inbox):
     assert "Left knee, 4/10, stairs and running." in text
     assert "Hand back to the assistant" in text
     assert 'data-messages-url="/conversations/conv-1/messages.json"' in text
-    assert inbox.fake.requests[-1].query["token"] == TOKEN
+    assert by_the_inbox(inbox.fake.requests[-1])
 
 
 def test_unknown_conversation_is_not_found(inbox):
@@ -332,7 +333,7 @@ def test_reply_is_delivered_through_rasa(inbox):
     assert response.status_code == 303
     assert response.headers["Location"] == "/conversations/conv-1?notice=sent"
     (call,) = inbox.fake.posted_events("conv-1")
-    assert call.query["token"] == TOKEN
+    assert by_the_inbox(call)
     assert call.query["output_channel"] == "socketio"
     assert call.query["execute_side_effects"] == "true"
     assert call.body["event"] == "bot"
@@ -390,7 +391,7 @@ def test_reply_when_rasa_is_down_is_failed_then_retried(inbox):
     response = post_form(session, retry_url, {"csrf_token": token})
     assert response.headers["Location"] == "/conversations/conv-1?notice=sent"
     assert inbox.store.get_reply(reply["id"])["status"] == "sent"
-    delivered = [c for c in inbox.fake.posted_events("conv-1") if c.query.get("token") == TOKEN]
+    delivered = [c for c in inbox.fake.posted_events("conv-1") if by_the_inbox(c)]
     assert delivered[-1].body["text"] == "Are you there?" and delivered[-1].query["output_channel"] == "socketio"
     # A delivered reply is not sent twice.
     before = len(inbox.fake.posted_events())
@@ -411,9 +412,9 @@ def test_resume_hands_back_and_closes(inbox):
     call, review = inbox.fake.posted_events("conv-1")
     # after the hand-back, the safety review reads what the person said while paused
     assert inbox.fake.executed == [("conv-1", "action_safety_review")]
-    assert review.query["output_channel"] == "socketio" and review.query["token"] == TOKEN
+    assert review.query["output_channel"] == "socketio" and by_the_inbox(review)
     assert call.query["output_channel"] == "socketio" and call.query["execute_side_effects"] == "true"
-    assert call.query["token"] == TOKEN
+    assert by_the_inbox(call)
     assert call.body[0] == {"event": "resume", "timestamp": call.body[0]["timestamp"]}
     assert call.body[1]["event"] == "bot" and "assistant" in call.body[1]["text"]
     assert not inbox.fake.paused("conv-1")

@@ -1,6 +1,7 @@
 """Test doubles for the trainer's inbox tests: a fake Rasa HTTP API and a running inbox.
 
-The fake Rasa is a small aiohttp app on 127.0.0.1 that checks the token, serves
+The fake Rasa is a small aiohttp app on 127.0.0.1 that checks the caller as Rasa
+does (`?token=`, or a JWT whose role "user" allows one conversation), serves
 trackers, records every request and can be told to fail (an HTTP status) or be
 stopped (closed port). The inbox runs with `web.AppRunner` in a background event
 loop, so tests talk to both over real HTTP with `requests`.
@@ -18,7 +19,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+from urllib.parse import quote
 
+import jwt
 import pytest
 import requests
 from aiohttp import web
@@ -28,6 +31,7 @@ from trainer_inbox.app import InboxConfig, create_app
 from trainer_inbox.auth import hash_password
 
 TOKEN = "test-rasa-token"
+JWT_SECRET = "test-rasa-jwt-secret-of-32-bytes-at-least"
 USERNAME = "trainer"
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = hash_password(PASSWORD, iterations=1000)  # cheap for tests, same format
@@ -71,14 +75,16 @@ class RecordedRequest:
     conversation_id: str
     query: Dict[str, str]
     body: Any
+    jwt_user: Optional[Dict[str, Any]] = None  # the JWT's "user" claim, when one was presented and valid
 
 
 class FakeRasa:
     """Rasa's HTTP API as far as the inbox uses it: GET tracker, POST tracker/events, POST execute."""
 
-    def __init__(self, loop: LoopThread, token: str = TOKEN) -> None:
+    def __init__(self, loop: LoopThread, token: str = TOKEN, jwt_secret: str = JWT_SECRET) -> None:
         self.loop = loop
         self.token = token
+        self.jwt_secret = jwt_secret
         self.port = free_port()
         self.requests: List[RecordedRequest] = []
         self.events: Dict[str, List[Dict[str, Any]]] = {}
@@ -140,22 +146,33 @@ class FakeRasa:
         ]
 
     # --- server -------------------------------------------------------------------------------
+    def _jwt_user(self, request: web.Request) -> Optional[Dict[str, Any]]:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme != "Bearer" or not token:
+            return None
+        try:
+            return jwt.decode(token, self.jwt_secret, algorithms=["HS256"]).get("user") or {}
+        except jwt.InvalidTokenError:
+            return None
+
+    @staticmethod
+    def _allowed(user: Optional[Dict[str, Any]], conversation_id: str) -> bool:
+        # rasa/server.py requires_auth: "admin" may do anything, "user" only its own conversation
+        if not user:
+            return False
+        return user.get("role") == "admin" or (user.get("role") == "user" and user.get("username") == conversation_id)
+
     async def _record(self, request: web.Request) -> Optional[web.Response]:
         body = None
         if request.method == "POST":
             body = await request.json()
-        self.requests.append(
-            RecordedRequest(
-                request.method,
-                request.path,
-                request.match_info["conversation_id"],
-                dict(request.query),
-                body,
-            )
-        )
+        conversation_id = request.match_info["conversation_id"]
+        user = self._jwt_user(request)
+        self.requests.append(RecordedRequest(request.method, request.path, conversation_id, dict(request.query), body, user))
         if self.delay_seconds:
             await asyncio.sleep(self.delay_seconds)
-        if request.query.get("token") != self.token:
+        as_written = request.raw_path.split("?")[0].split("/")[2]  # Rasa's Sanic routes do not unquote
+        if request.query.get("token") != self.token and not self._allowed(user, as_written):
             return web.json_response({"status": "failure", "reason": "NotAuthenticated"}, status=401)
         if self.fail_status:
             return web.json_response({"status": "failure", "reason": "Broken"}, status=self.fail_status)
@@ -215,6 +232,12 @@ class FakeRasa:
             self._runner = None
 
 
+def by_the_inbox(request: RecordedRequest) -> bool:
+    """Made the inbox's way: a JWT for this conversation only, and no secret in the URL."""
+    expected = {"username": quote(request.conversation_id, safe=""), "role": "user"}  # the id as in the path
+    return request.jwt_user == expected and "token" not in request.query
+
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -257,7 +280,7 @@ def make_config(tmp_path: Path, rasa_url: str, **overrides) -> InboxConfig:
         app_db_url=f"sqlite:///{tmp_path / 'assistant.db'}",
         tracker_store_url=f"sqlite:///{tracker_db}",
         rasa_url=rasa_url,
-        rasa_token=TOKEN,
+        rasa_jwt_secret=JWT_SECRET,
         password_hash=PASSWORD_HASH,
         secret_key=SECRET_KEY,
         username=USERNAME,
@@ -332,6 +355,19 @@ def test_fake_rasa_checks_the_token_and_serves_trackers(fake_rasa):
     tracker = requests.get(f"{fake_rasa.url}/conversations/c1/tracker", params={"token": TOKEN}, timeout=5).json()
     assert tracker["paused"] is True
     assert [e["event"] for e in tracker["events"]] == ["user", "pause"]
+
+
+def test_fake_rasa_checks_jwts_as_rasa_does(fake_rasa):
+    def get(conversation_id, user, secret=JWT_SECRET, lifetime=60):
+        token = jwt.encode({"user": user, "exp": int(time.time()) + lifetime}, secret, algorithm="HS256")
+        return requests.get(f"{fake_rasa.url}/conversations/{conversation_id}/tracker",
+                            headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code
+
+    assert get("c1", {"username": "c1", "role": "user"}) == 200
+    assert get("c1", {"username": "any", "role": "admin"}) == 200
+    assert get("c2", {"username": "c1", "role": "user"}) == 401  # another conversation
+    assert get("c1", {"username": "c1", "role": "user"}, secret="wrong" * 8) == 401
+    assert get("c1", {"username": "c1", "role": "user"}, lifetime=-600) == 401  # expired (Rasa allows 3 min leeway)
 
 
 def test_fake_rasa_appends_events_fails_on_request_and_closes(fake_rasa):

@@ -1,15 +1,29 @@
 """The inbox's Rasa client against the fake Rasa HTTP API."""
 from __future__ import annotations
 
+import jwt
 import pytest
 
-from tests.test_inbox_fakes import TOKEN, FakeRasa, fake_rasa, loop_thread  # noqa: F401  (fixtures)
-from trainer_inbox.rasa_client import DeliveryFailed, RasaClient, RasaUnavailable, transcript_from_events
+from tests.test_inbox_fakes import (  # noqa: F401  (fixtures)
+    JWT_SECRET,
+    FakeRasa,
+    by_the_inbox,
+    fake_rasa,
+    loop_thread,
+)
+from trainer_inbox.rasa_client import (
+    JWT_TTL_SECONDS,
+    DeliveryFailed,
+    RasaClient,
+    RasaUnavailable,
+    conversation_jwt,
+    transcript_from_events,
+)
 
 
-def call(loop_thread, fake, method, *args, timeout=3.0, token=TOKEN):
+def call(loop_thread, fake, method, *args, timeout=3.0, secret=JWT_SECRET):
     async def run():
-        client = RasaClient(fake.url, token, timeout=timeout, trainer_name="Sam")
+        client = RasaClient(fake.url, secret, timeout=timeout, trainer_name="Sam")
         try:
             return await getattr(client, method)(*args)
         finally:
@@ -39,21 +53,37 @@ def test_transcript_from_events():
     assert transcript_from_events(None) == []
 
 
-def test_get_tracker_sends_the_token(loop_thread, fake_rasa):
+KEY = "k" * 32  # PyJWT warns about shorter HS256 keys (the generated ones are 43 characters)
+
+
+def test_conversation_jwt_is_short_lived_and_for_one_conversation():
+    token = conversation_jwt(KEY, "c1", now=1_000_000)
+    claims = jwt.decode(token, KEY, algorithms=["HS256"], options={"verify_exp": False})
+    assert claims == {"user": {"username": "c1", "role": "user"}, "iat": 1_000_000,
+                      "exp": 1_000_000 + JWT_TTL_SECONDS}
+    assert JWT_TTL_SECONDS <= 300
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(token, KEY.upper(), algorithms=["HS256"], options={"verify_exp": False})
+
+
+def test_get_tracker_authenticates_with_a_jwt_and_no_secret_in_the_url(loop_thread, fake_rasa):
     fake_rasa.add_user("c 1/x", "hello")
     tracker = call(loop_thread, fake_rasa, "get_tracker", "c 1/x")
     assert tracker["events"][0]["text"] == "hello"
-    assert fake_rasa.requests[-1].query["token"] == TOKEN
-    assert fake_rasa.requests[-1].conversation_id == "c 1/x"  # the id is quoted as one path segment
+    request = fake_rasa.requests[-1]
+    assert by_the_inbox(request) and set(request.query) == {"include_events"}
+    assert request.conversation_id == "c 1/x"  # the id is quoted as one path segment
     with pytest.raises(RasaUnavailable):
-        call(loop_thread, fake_rasa, "get_tracker", "c1", token="wrong")
+        call(loop_thread, fake_rasa, "get_tracker", "c1", secret="wrong" * 8)
 
 
 def test_send_reply_appends_a_trainer_message_for_the_channel(loop_thread, fake_rasa):
     call(loop_thread, fake_rasa, "send_reply", "c1", "Hi, this is Sam.", "socketio")
     (request,) = fake_rasa.posted_events("c1")
     assert request.path == "/conversations/c1/tracker/events"
-    assert request.query["token"] == TOKEN
+    assert by_the_inbox(request)
+    assert set(request.query) == {"output_channel", "execute_side_effects", "include_events"}
     assert request.query["output_channel"] == "socketio"
     assert request.query["execute_side_effects"] == "true"
     assert request.body["event"] == "bot"
@@ -68,7 +98,7 @@ def test_send_reply_failures_raise_delivery_failed(loop_thread, fake_rasa):
         call(loop_thread, fake_rasa, "send_reply", "c1", "hi", "socketio")
     fake_rasa.fail_status = None
     with pytest.raises(DeliveryFailed, match="401"):
-        call(loop_thread, fake_rasa, "send_reply", "c1", "hi", "socketio", token="wrong")
+        call(loop_thread, fake_rasa, "send_reply", "c1", "hi", "socketio", secret="wrong" * 8)
     fake_rasa.delay_seconds = 1.0
     with pytest.raises(DeliveryFailed, match="in time"):
         call(loop_thread, fake_rasa, "send_reply", "c1", "hi", "socketio", timeout=0.2)

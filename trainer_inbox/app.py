@@ -15,8 +15,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from ops.log_setup import install_redaction
 from records.handoffs import HandoffStore
-from trainer_inbox import auth, routes_auth, routes_bookings, routes_conversations, routes_stats
+from trainer_inbox import auth, routes_auth, routes_bookings, routes_conversations, routes_data_rights, routes_stats
 from trainer_inbox.config import InboxConfig
 from trainer_inbox.rasa_client import RasaClient
 from trainer_inbox.replies import fail_interrupted_replies
@@ -35,7 +36,7 @@ def create_app(config: InboxConfig) -> web.Application:
     app[CONFIG] = config
     app[STORE] = HandoffStore(config.app_db_url)
     app[RASA] = RasaClient(
-        config.rasa_url, config.rasa_token, timeout=config.rasa_timeout, trainer_name=config.trainer_name
+        config.rasa_url, config.rasa_jwt_secret, timeout=config.rasa_timeout, trainer_name=config.trainer_name
     )
     app[TEMPLATES] = make_templates()
     app[LIMITER] = auth.LoginRateLimiter(config.login_max_failures, config.login_window_seconds)
@@ -44,7 +45,7 @@ def create_app(config: InboxConfig) -> web.Application:
     app.on_startup.append(fail_interrupted_replies)
     app.on_cleanup.append(_close_client)
     app.on_response_prepare.append(routes_auth.security_headers)
-    for module in (routes_auth, routes_conversations, routes_bookings, routes_stats):
+    for module in (routes_auth, routes_conversations, routes_bookings, routes_stats, routes_data_rights):
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", str(HERE / "static"), name="static")
     return app
@@ -52,14 +53,15 @@ def create_app(config: InboxConfig) -> web.Application:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_redaction()
     config = InboxConfig.from_settings()
     url = f"http://{config.host}:{config.port}"
     print(f"Trainer's inbox: {url}  (login: {config.username})", flush=True)
     if config.generated_password:
+        # Its output is logs/inbox.log: say where the password is, never the password.
         print(
-            f"First start: the inbox password is {config.generated_password}\n"
-            f"(kept in {Path(config.var_dir or '.') / 'secrets' / auth.PASSWORD_FILE}; "
-            "set INBOX_PASSWORD_HASH to choose your own)",
+            f"First start: a password was generated into {Path(config.var_dir or '.') / 'secrets' / auth.PASSWORD_FILE}"
+            " (readable by this user only); `./assistant reset-inbox-password` sets your own.",
             flush=True,
         )
     web.run_app(create_app(config), host=config.host, port=config.port, print=None, access_log=None)

@@ -2,10 +2,12 @@
 
 Only the standard library: PBKDF2-SHA256 password hashes, an HMAC-SHA256 signed
 session cookie carrying the username, issue and expiry times and the session's
-CSRF token, and an in-memory sliding window of failed logins per client address.
+CSRF token, and an in-memory sliding window of failed logins (per client
+address and per username, see routes_auth.py).
 
-`python -m trainer_inbox.auth hash` prints the encoded hash of a password for
-INBOX_PASSWORD_HASH.
+`./assistant reset-inbox-password` (`reset_password`) asks for a new password and
+keeps only its hash in var/secrets/; `python -m trainer_inbox.auth hash` prints
+a hash for INBOX_PASSWORD_HASH instead, for set-ups configured by environment.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 PASSWORD_FILE = "inbox_password"
 PASSWORD_HASH_FILE = "inbox_password_hash"
+MIN_PASSWORD_LENGTH = 10
 
 
 def _b64encode(data: bytes) -> str:
@@ -77,7 +80,7 @@ def ensure_password(var_dir, configured_hash: str = "") -> Tuple[str, Optional[s
     A configured hash (INBOX_PASSWORD_HASH) wins. Without one, a random password
     is generated once: its hash goes to var/secrets/inbox_password_hash and the
     password itself to var/secrets/inbox_password (both mode 0600) so that the
-    first-time trainer can be told it; later calls return the stored hash and None.
+    first-time trainer can read it there; later calls return the stored hash and None.
     """
     if configured_hash:
         return configured_hash, None
@@ -95,8 +98,34 @@ def ensure_password(var_dir, configured_hash: str = "") -> Tuple[str, Optional[s
     return encoded, password
 
 
+def set_password(var_dir, password: str) -> Path:
+    """Keep the hash of a new password in var/secrets/ and forget a generated one; the hash file's path."""
+    store = Path(var_dir) / "secrets"
+    store.mkdir(parents=True, exist_ok=True)
+    hash_path = store / PASSWORD_HASH_FILE
+    partial = store / (PASSWORD_HASH_FILE + ".new")
+    _write_private(partial, hash_password(password) + "\n")
+    os.replace(partial, hash_path)  # never a half-written hash that would lock the trainer out
+    (store / PASSWORD_FILE).unlink(missing_ok=True)
+    return hash_path
+
+
+def reset_password(var_dir, ask=None) -> Path:
+    """Ask for a new password twice (without echo) and store its hash; SystemExit with a reason if refused."""
+    if ask is None:
+        import getpass
+
+        ask = getpass.getpass
+    first = ask("New inbox password: ")
+    if len(first) < MIN_PASSWORD_LENGTH:
+        raise SystemExit(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters; nothing was changed.")
+    if ask("The same again: ") != first:
+        raise SystemExit("The two passwords differ; nothing was changed.")
+    return set_password(var_dir, first)
+
+
 def generated_password(var_dir) -> Optional[str]:
-    """The generated password still kept in var/secrets/inbox_password, if any (for `run` to print)."""
+    """The generated password still kept in var/secrets/inbox_password, if any (never printed: the trainer reads the file)."""
     path = Path(var_dir) / "secrets" / PASSWORD_FILE
     if path.is_file():
         return path.read_text(encoding="utf-8").strip() or None
@@ -177,12 +206,18 @@ def csrf_ok(session: Optional[Dict], submitted: Optional[str]) -> bool:
 
 # --- login rate limiting ---------------------------------------------------------------
 class LoginRateLimiter:
-    """At most `max_failures` failed logins per `window_seconds` per client address."""
+    """At most `max_failures` failed logins per `window_seconds` per key (a client address, a username)."""
+
+    MAX_KEYS = 10_000  # beyond this, stale keys are swept, so made-up usernames cannot fill the memory
 
     def __init__(self, max_failures: int = 5, window_seconds: float = 60.0) -> None:
         self.max_failures = max_failures
         self.window_seconds = window_seconds
         self._failures: Dict[str, Deque[float]] = defaultdict(deque)
+
+    def _sweep(self, now: float) -> None:
+        for key in list(self._failures):
+            self._prune(key, now)
 
     def _prune(self, key: str, now: float) -> Deque[float]:
         failures = self._failures[key]
@@ -205,6 +240,8 @@ class LoginRateLimiter:
 
     def failed(self, key: str, now: Optional[float] = None) -> None:
         now = time.monotonic() if now is None else now
+        if len(self._failures) >= self.MAX_KEYS:
+            self._sweep(now)
         self._prune(key, now)
         self._failures[key].append(now)
 
@@ -231,8 +268,8 @@ def main(argv=None) -> int:
         print("usage: python -m trainer_inbox.auth hash   (reads the password from the terminal or stdin)")
         return 2
     password = _read_password()
-    if len(password) < 8:
-        print("Choose a password of at least 8 characters.", file=sys.stderr)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        print(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.", file=sys.stderr)
         return 1
     print(hash_password(password))
     return 0

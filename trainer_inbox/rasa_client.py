@@ -5,23 +5,40 @@ A trainer's reply is appended to the conversation as a BotUttered event with
 so Rasa also sends it out through that channel (for "socketio" it reaches the
 website widget live). Handing back appends a ConversationResumed event and a
 short "the assistant is back" message in the same request.
+
+Every request carries a JWT in its Authorization header (never a token in the
+URL, where logs and proxies would keep it): HS256 with RASA_JWT_SECRET, valid for
+a minute, and in Rasa's role "user" for the one conversation it is about, so a
+token that leaks opens nothing else (rasa/server.py `requires_auth`).
 """
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
 import aiohttp
+import jwt  # PyJWT: what Rasa checks these tokens with (through sanic-jwt)
 from yarl import URL
 
-from common.clock import iso_from_timestamp
+from coaching.transcript import transcript_from_events  # noqa: F401 - the inbox reads transcripts from here
 
 DEFAULT_BACK_MESSAGE = (
     "You're back with the assistant now. Ask me anything about your knee, "
     "or say \"talk to a human\" to reach {trainer} again."
 )
+
+
+JWT_TTL_SECONDS = 60
+
+
+def conversation_jwt(secret: str, conversation_id: str, ttl_seconds: int = JWT_TTL_SECONDS,
+                     now: Optional[float] = None) -> str:
+    """A short-lived token that lets its bearer use Rasa's API for this one conversation only."""
+    issued = int(time.time() if now is None else now)
+    payload = {"user": {"username": conversation_id, "role": "user"}, "iat": issued, "exp": issued + ttl_seconds}
+    return jwt.encode(payload, secret, algorithm="HS256")
 
 
 class RasaError(Exception):
@@ -40,49 +57,13 @@ class RasaUnavailable(RasaError):
     """The conversation could not be read from Rasa."""
 
 
-def _bot_text(event: Dict[str, Any]) -> str:
-    text = event.get("text")
-    if text:
-        return str(text)
-    data = event.get("data") or {}
-    parts = []
-    for button in data.get("buttons") or []:
-        if isinstance(button, dict) and button.get("title"):
-            parts.append(f"[{button['title']}]")
-    if data.get("image"):
-        parts.append("[image]")
-    if data.get("attachment"):
-        parts.append("[attachment]")
-    return " ".join(parts)
-
-
-def transcript_from_events(events: Optional[Iterable[Dict[str, Any]]]) -> List[Dict[str, str]]:
-    """Tracker events -> [{"who": "person"|"assistant"|"trainer", "text", "at"}]."""
-    transcript: List[Dict[str, str]] = []
-    for event in events or []:
-        kind = event.get("event")
-        if kind == "user":
-            text = event.get("text")
-            if text is None:
-                continue
-            transcript.append({"who": "person", "text": str(text), "at": iso_from_timestamp(event.get("timestamp"))})
-        elif kind == "bot":
-            text = _bot_text(event)
-            if not text:
-                continue
-            metadata = event.get("metadata") or {}
-            who = "trainer" if metadata.get("from_trainer") is True else "assistant"
-            transcript.append({"who": who, "text": text, "at": iso_from_timestamp(event.get("timestamp"))})
-    return transcript
-
-
 class RasaClient:
     """Async client for the parts of Rasa's HTTP API the inbox uses."""
 
     def __init__(
         self,
         base_url: str,
-        token: str,
+        jwt_secret: str,
         *,
         timeout: float = 10.0,
         back_message: str = DEFAULT_BACK_MESSAGE,
@@ -90,7 +71,7 @@ class RasaClient:
         session: Optional[aiohttp.ClientSession] = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.token = token
+        self.jwt_secret = jwt_secret
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.back_message = back_message.replace("{trainer}", trainer_name)
         self._session = session
@@ -110,12 +91,17 @@ class RasaClient:
         path = "/".join(["conversations", quote(conversation_id, safe=""), *parts])
         return URL(f"{self.base_url}/{path}", encoded=True)
 
+    def _auth(self, conversation_id: str) -> Dict[str, str]:
+        # Rasa (Sanic, routes without unquote) compares the token's username with the id as written in the path.
+        token = conversation_jwt(self.jwt_secret, quote(conversation_id, safe=""))
+        return {"Authorization": f"Bearer {token}"}
+
     async def get_tracker(self, conversation_id: str) -> Dict[str, Any]:
         """The conversation's tracker (all events); raises RasaUnavailable."""
         client = await self._client()
         try:
             async with client.get(
-                self._url(conversation_id, "tracker"), params={"token": self.token, "include_events": "ALL"}
+                self._url(conversation_id, "tracker"), params={"include_events": "ALL"}, headers=self._auth(conversation_id)
             ) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"Rasa answered {response.status} when reading the conversation")
@@ -127,11 +113,11 @@ class RasaClient:
         except ValueError as error:
             raise RasaUnavailable("Rasa's answer was not JSON") from error
 
-    async def _post(self, url: URL, params: Dict[str, str], body: Any) -> None:
+    async def _post(self, conversation_id: str, url: URL, params: Dict[str, str], body: Any) -> None:
         """POST to Rasa's API; anything but a 2xx answer raises DeliveryFailed in words for the trainer."""
         client = await self._client()
         try:
-            async with client.post(url, params={"token": self.token, **params}, json=body) as response:
+            async with client.post(url, params=params, json=body, headers=self._auth(conversation_id)) as response:
                 if not 200 <= response.status < 300:
                     detail = (await response.text())[:200]
                     raise DeliveryFailed(f"Rasa answered {response.status}: {detail}".strip().rstrip(":"))
@@ -143,7 +129,7 @@ class RasaClient:
     async def _append(self, conversation_id: str, events: List[Dict[str, Any]], channel: str) -> None:
         params = {"output_channel": channel or "latest", "execute_side_effects": "true", "include_events": "NONE"}
         body: Any = events[0] if len(events) == 1 else events
-        await self._post(self._url(conversation_id, "tracker", "events"), params, body)
+        await self._post(conversation_id, self._url(conversation_id, "tracker", "events"), params, body)
 
     async def send_reply(self, conversation_id: str, text: str, channel: str) -> None:
         """Append the trainer's message and send it out on the person's channel; raises DeliveryFailed."""
@@ -153,7 +139,7 @@ class RasaClient:
     async def execute(self, conversation_id: str, action: str, channel: str = "latest") -> None:
         """Run one of the assistant's actions now (it answers on the person's channel); raises DeliveryFailed."""
         params = {"output_channel": channel or "latest", "include_events": "NONE"}
-        await self._post(self._url(conversation_id, "execute"), params, {"name": action})
+        await self._post(conversation_id, self._url(conversation_id, "execute"), params, {"name": action})
 
     async def resume(self, conversation_id: str, channel: str = "latest") -> None:
         """Lift the pause and tell the person the assistant is back; raises DeliveryFailed."""

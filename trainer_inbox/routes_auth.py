@@ -1,11 +1,18 @@
-"""Who may use the inbox: login and logout, the session and CSRF check on every request, security headers."""
+"""Who may use the inbox: login and logout, the session and CSRF check on every request, security headers.
+
+The session cookie is HttpOnly, SameSite=Lax (a link to the inbox in the
+trainer's e-mail opens it logged in; every POST still needs the session's CSRF
+token) and Secure when the inbox is reached over https. Failed logins are
+limited per client address and per username. No CORS headers: no other site
+may read the inbox from a browser.
+"""
 from __future__ import annotations
 
 import hmac
 import logging
 import secrets
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -82,8 +89,24 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
         headers.setdefault("Pragma", "no-cache")
 
 
-def _client_key(request: web.Request) -> str:
+def _client_address(request: web.Request) -> str:
+    if request.app[CONFIG].trust_proxy and request.headers.get("X-Forwarded-For"):
+        # The proxy appends the address it saw; anything before it is what the client claimed.
+        return request.headers["X-Forwarded-For"].split(",")[-1].strip() or "unknown"
     return request.remote or "unknown"
+
+
+def _over_https(request: web.Request) -> bool:
+    config = request.app[CONFIG]
+    if config.secure_cookies or request.secure:
+        return True
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return config.trust_proxy and forwarded == "https"
+
+
+def _limit_keys(request: web.Request, username: str) -> List[str]:
+    # Per address stops one client guessing; per username stops many addresses guessing one password.
+    return [f"address:{_client_address(request)}", f"user:{username.strip().casefold()[:100]}"]
 
 
 def _login_form(
@@ -107,7 +130,7 @@ def _login_form(
         samesite="Strict",
         path="/login",
         max_age=3600,
-        secure=request.app[CONFIG].secure_cookies,
+        secure=_over_https(request),
     )
     return response
 
@@ -123,40 +146,50 @@ async def login_page(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     limiter = request.app[LIMITER]
-    key = _client_key(request)
     form = await request.post()
     next_url = safe_next(str(form.get("next", "/")))
-    if limiter.blocked(key):
+    username = str(form.get("username", ""))
+    keys = _limit_keys(request, username)
+    wait = max(limiter.retry_after(key) for key in keys)
+    if wait:
+        minutes = max(1, round(wait / 60))
+        logger.warning("inbox: login refused, too many failures (%s)", keys[0])
         response = _login_form(
-            request, status=429, error="Too many failed attempts. Wait a minute, then try again.", next_url=next_url
+            request,
+            status=429,
+            error=f"Too many failed login attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+            next_url=next_url,
         )
-        response.headers["Retry-After"] = str(limiter.retry_after(key))
+        response.headers["Retry-After"] = str(wait)
         return response
     expected_csrf = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     submitted_csrf = str(form.get("login_csrf", ""))
     if not expected_csrf or not hmac.compare_digest(expected_csrf.encode(), submitted_csrf.encode()):
         return _login_form(request, status=403, error="The login form expired. Please try again.", next_url=next_url)
-    username = str(form.get("username", ""))
     password = str(form.get("password", ""))
     user_ok = hmac.compare_digest(username.encode("utf-8"), config.username.encode("utf-8"))
     password_ok = await run_blocking(auth.verify_password, password, config.password_hash)
     if not (user_ok and password_ok):
-        limiter.failed(key)
-        logger.warning("inbox: failed login from %s", key)
+        for key in keys:
+            limiter.failed(key)
+        # Never the username typed: it is sometimes the password, in the wrong box.
+        logger.warning("inbox: failed login from %s", _client_address(request))
         return _login_form(
             request, status=401, error="Wrong username or password.", username=username, next_url=next_url
         )
-    limiter.succeeded(key)
+    for key in keys:
+        limiter.succeeded(key)
+    logger.info("inbox: login from %s", _client_address(request))
     cookie, _ = auth.make_session(config.secret_key, config.username, config.password_hash, config.session_ttl_seconds)
     response = redirect(next_url)
     response.set_cookie(
         auth.SESSION_COOKIE,
         cookie,
         httponly=True,
-        samesite="Strict",
+        samesite="Lax",
         path="/",
         max_age=config.session_ttl_seconds,
-        secure=config.secure_cookies,
+        secure=_over_https(request),
     )
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/login")
     raise response
