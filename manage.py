@@ -7,6 +7,8 @@
   build-kb  rebuild the knowledge base
   shell     chat in the terminal with the running assistant (needs `run` in another terminal)
   config    print the effective configuration
+  purge     delete records and conversations older than RETENTION_DAYS now (`run` does it daily)
+  reset-inbox-password   set the trainer's inbox password (asked twice; only its hash is kept)
   telegram-webhook <public https URL>   register the Telegram webhook (with the secret)
   telegram-webhook --delete             remove it
 """
@@ -86,13 +88,31 @@ def run() -> int:
 """,
         flush=True,
     )
+    watcher = _supervisor(running)
     while True:
-        for service in running:
-            if service.process and service.process.poll() is not None:
-                print(f"error: {service.name} stopped unexpectedly; see {service.log_path}", file=sys.stderr)
-                services.stop_all(running)
-                return 1
+        if watcher.check():  # restarts what died; gives up only on repeated fast failures
+            services.stop_all(running)
+            return 1
         time.sleep(1)
+
+
+def _supervisor(running):
+    """Restarts dead processes (ops/supervisor.py) and retries the trainer's unsent notification emails."""
+    from ops.supervisor import Job, RestartPolicy, Supervisor
+    from records.notifications import deliver_pending_from_settings
+
+    policy = RestartPolicy(
+        max_delay=settings.RESTART_MAX_DELAY_SECONDS,
+        stable_after=settings.RESTART_STABLE_AFTER_SECONDS,
+        give_up_after=settings.RESTART_GIVE_UP_AFTER,
+    )
+    return Supervisor(
+        running,
+        policy=policy,
+        say=lambda line: print(line, file=sys.stderr, flush=True),
+        jobs=[Job("trainer notification emails", settings.NOTIFY_RETRY_SECONDS, deliver_pending_from_settings),
+              Job("retention purge", 24 * 3600, purge)],
+    )
 
 
 def _channel_lines(base: str) -> str:
@@ -139,13 +159,42 @@ def telegram_webhook(args) -> int:
 
 
 def _inbox_login_hint() -> str:
-    """First run without INBOX_PASSWORD_HASH: show the generated password once it exists."""
+    """Where the inbox password is, never the password: consoles are recorded and scrolled back."""
     if settings.INBOX_PASSWORD_HASH:
         return f"(login: {settings.INBOX_USERNAME}, password as configured)"
     generated = settings.VAR_DIR / "secrets" / "inbox_password"
     if generated.is_file():
-        return f"(login: {settings.INBOX_USERNAME} / {generated.read_text(encoding='utf-8').strip()}, kept in {generated})"
+        return (f"(login: {settings.INBOX_USERNAME}, generated password in {generated}; "
+                "./assistant reset-inbox-password sets your own)")
     return f"(login: {settings.INBOX_USERNAME})"
+
+
+def reset_inbox_password() -> int:
+    """Ask for the new password twice without echo; keep only its hash in var/secrets/."""
+    from trainer_inbox.auth import reset_password
+
+    if settings.INBOX_PASSWORD_HASH:
+        print("error: INBOX_PASSWORD_HASH is set (environment or .env) and would override the new password; "
+              "remove it first", file=sys.stderr)
+        return 2
+    try:
+        path = reset_password(settings.VAR_DIR)
+    except (KeyboardInterrupt, EOFError):
+        print("\nnothing was changed", file=sys.stderr)
+        return 1
+    except SystemExit as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 1
+    print(f"==> new inbox password saved (its hash only, in {path}); every session ends when the inbox restarts")
+    return 0
+
+
+def purge() -> int:
+    """Retention (records/retention.py): everything older than RETENTION_DAYS goes, once."""
+    from records.retention import describe, purge_from_settings
+
+    print(f"==> retention ({settings.RETENTION_DAYS} days): {describe(purge_from_settings())}", flush=True)
+    return 0
 
 
 def test(extra_args) -> int:
@@ -154,8 +203,27 @@ def test(extra_args) -> int:
     if subprocess.call(["bash", str(settings.ROOT / "ops" / "ensure_browser.sh")]) != 0:
         print("warning: no Chromium; the browser tests will be skipped (or fail under CI=true)", file=sys.stderr)
     env = {**os.environ, **settings.rasa_environment()}
+    checks = 0 if extra_args else static_checks()  # a chosen subset of tests skips them
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *(extra_args or ["tests"])]
-    return subprocess.call(argv, cwd=settings.ROOT, env=env)
+    return subprocess.call(argv, cwd=settings.ROOT, env=env) or checks
+
+
+def static_checks() -> int:
+    """ruff (lint and format) over the project, mypy over the plain-logic packages (pyproject.toml).
+
+    A failure is reported and makes the test command fail, but the tests still run.
+    """
+    failed = 0
+    for name, argv in (
+        ("ruff check", [sys.executable, "-m", "ruff", "check", "."]),
+        ("ruff format --check", [sys.executable, "-m", "ruff", "format", "--check", "."]),
+        ("mypy", [sys.executable, "-m", "mypy"]),
+    ):
+        print(f"==> {name}", flush=True)
+        if subprocess.call(argv, cwd=settings.ROOT) != 0:
+            print(f"error: {name} failed", file=sys.stderr)
+            failed = 1
+    return failed
 
 
 def shell() -> int:
@@ -199,6 +267,10 @@ def main(argv) -> int:
         return shell()
     if command == "telegram-webhook":
         return telegram_webhook(rest)
+    if command == "reset-inbox-password":
+        return reset_inbox_password()
+    if command == "purge":
+        return purge()
     if command == "config":
         for name, value, description in settings.describe():
             print(f"{name:22} {value}\n{'':22} {description}")

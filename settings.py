@@ -95,6 +95,11 @@ SAFETY_JOURNAL = Path(_env(
     str(VAR_DIR / "unsaved_safety_records.jsonl"),
     "File where a red flag that could not be saved to APP_DB_URL is written (the inbox shows it).",
 ))
+RETENTION_DAYS = int(_env(
+    "RETENTION_DAYS",
+    "365",
+    "Records and conversations older than this many days are deleted (daily while `run` runs; `./assistant purge`).",
+))
 TRAINER_NAME = _env("TRAINER_NAME", "the movement specialist", "How the assistant refers to the trainer.")
 TRAINER_CONTACT = _env(
     "TRAINER_CONTACT",
@@ -138,8 +143,8 @@ INBOX_USERNAME = _env("INBOX_USERNAME", "trainer", "Login name of the trainer's 
 INBOX_PASSWORD_HASH = _env(
     "INBOX_PASSWORD_HASH",
     "",
-    "pbkdf2_sha256$iterations$salt$hash of the inbox password (`./assistant inbox-password` makes one). "
-    "Empty: a password is generated once into var/secrets/inbox_password and printed by `run`.",
+    "pbkdf2_sha256$iterations$salt$hash of the inbox password; overrides var/secrets/inbox_password_hash. "
+    "Empty: `./assistant reset-inbox-password` sets one, else one is generated once into var/secrets/.",
     secret=True,
 )
 INBOX_SECRET_KEY = _generated_secret("INBOX_SECRET_KEY", "Key that signs the inbox's session cookies.")
@@ -166,6 +171,49 @@ MESSAGES_PER_MINUTE = int(_env(
     "MESSAGES_PER_MINUTE", "20", "Messages one conversation may send per minute on any channel; more get a 'slow down'."))
 MESSAGES_PER_MINUTE_PER_ADDRESS = int(_env(
     "MESSAGES_PER_MINUTE_PER_ADDRESS", "120", "Messages one client address (IP) may send per minute, all conversations."))
+
+# --- security and logs (README "Security and data") ---------------------------------
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL, as browsers send it in the Origin header."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme.lower()}://{rest.split('/', 1)[0].lower()}" if rest else ""
+
+
+SITE_ORIGINS = _env(
+    "SITE_ORIGINS",
+    origin_of(PUBLIC_WEBSITE_URL),
+    "Web origins (space- or comma-separated) allowed to call Rasa from a browser (CORS); "
+    "default: the origin of PUBLIC_WEBSITE_URL. The widget's websocket needs no CORS.",
+)
+RASA_JWT_SECRET = _generated_secret(
+    "RASA_JWT_SECRET", "Key that signs the short-lived tokens (JWT, HS256) the inbox shows Rasa's HTTP API."
+)
+INBOX_TRUST_PROXY = _env(
+    "INBOX_TRUST_PROXY",
+    "false",
+    "true only behind a reverse proxy: trust its X-Forwarded-Proto (https: Secure cookies) and "
+    "X-Forwarded-For (login limits per address).",
+).strip().lower() in {"1", "true", "yes", "on"}
+INBOX_LOGIN_MAX_FAILURES = int(_env(
+    "INBOX_LOGIN_MAX_FAILURES", "5", "Failed inbox logins allowed per client address and per username in the window."))
+INBOX_LOGIN_WINDOW_MINUTES = float(_env(
+    "INBOX_LOGIN_WINDOW_MINUTES", "15", "Window of INBOX_LOGIN_MAX_FAILURES; more failures get 429 until it passes."))
+LOG_MAX_BYTES = int(_env("LOG_MAX_BYTES", str(10 * 1024 * 1024), "Size at which a logs/*.log file is rotated."))
+LOG_BACKUPS = int(_env("LOG_BACKUPS", "5", "Rotated copies kept per log (rasa.log.1 ... rasa.log.N)."))
+
+# --- fault tolerance (README "Fault tolerance") --------------------------------------
+RESTART_MAX_DELAY_SECONDS = float(_env(
+    "RESTART_MAX_DELAY_SECONDS", "60", "Longest pause before `run` starts a process that died again (1, 2, 4 ... s)."))
+RESTART_STABLE_AFTER_SECONDS = float(_env(
+    "RESTART_STABLE_AFTER_SECONDS", "300", "A restarted process up this long has its earlier failures forgotten."))
+RESTART_GIVE_UP_AFTER = int(_env(
+    "RESTART_GIVE_UP_AFTER", "6", "Failures in a row, each sooner than the above, after which `run` stops everything."))
+ACTION_TIMEOUT_SECONDS = float(_env(
+    "ACTION_TIMEOUT_SECONDS", "30", "Longest wait for one custom action; then the person hears the assistant is in trouble."))
+SQLITE_BUSY_TIMEOUT_SECONDS = float(_env(
+    "SQLITE_BUSY_TIMEOUT_SECONDS", "30", "How long a SQLite write waits for another writer before failing."))
+NOTIFY_RETRY_SECONDS = float(_env(
+    "NOTIFY_RETRY_SECONDS", "60", "How often `run` retries the trainer's notification emails that could not be sent."))
 
 # Messaging channels: each is on only when its variables are set (README "Channels").
 TELEGRAM_BOT_TOKEN = _env("TELEGRAM_BOT_TOKEN", "", "Telegram bot token from BotFather; unset: no Telegram.", secret=True)
@@ -208,6 +256,7 @@ def rasa_environment() -> Dict[str, str]:
         "KNOWLEDGE_DB_URL": KNOWLEDGE_DB_URL,
         "APP_DB_URL": APP_DB_URL,
         "SAFETY_JOURNAL": str(SAFETY_JOURNAL),
+        "RETENTION_DAYS": str(RETENTION_DAYS),
         "TRAINER_NAME": TRAINER_NAME,
         "TRAINER_CONTACT": TRAINER_CONTACT,
         "RASA_API_TOKEN": RASA_API_TOKEN,

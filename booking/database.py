@@ -2,31 +2,28 @@
 
 Works on SQLite and PostgreSQL by changing only the URL. SQLite specifics:
 
-* a busy timeout, so a writer waits for another instead of failing with
-  "database is locked";
+* a busy timeout (SQLITE_BUSY_TIMEOUT_SECONDS, common/sqlite.py), so a writer
+  waits for another instead of failing with "database is locked";
 * write transactions start with BEGIN IMMEDIATE: a transaction that reads and
   then writes (cancel, reschedule) would otherwise hold a read lock while
   waiting for the write lock, and SQLite fails such a transaction at once
   instead of waiting;
-* WAL journal mode for file databases, so readers (the inbox) never wait for
-  a writer.
+* WAL journal mode for file databases (common/sqlite.py), so readers (the
+  inbox) never wait for a writer.
 """
 from __future__ import annotations
 
-import logging
 import time
 from functools import lru_cache
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 import booking.schema  # noqa: F401  (its tables join Base's metadata before create_all)
+from common import sqlite
 from records.schema import Base
 
-logger = logging.getLogger(__name__)
-
-SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # An execution option: transactions on an engine carrying it are write transactions.
 WRITE_TRANSACTION = "booking_write_transaction"
 
@@ -34,13 +31,10 @@ WRITE_TRANSACTION = "booking_write_transaction"
 def make_engine(url: str) -> Engine:
     """A new engine for url, with every table created (use `shared_engine` normally)."""
     is_sqlite = make_url(url).get_backend_name() == "sqlite"
-    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS} if is_sqlite else {}
-    engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+    engine = sqlite.prepare(create_engine(url, future=True, pool_pre_ping=True, connect_args=sqlite.connect_args(url)))
     if is_sqlite:
         _explicit_sqlite_transactions(engine)
     _create_tables(engine)
-    if is_sqlite and make_url(url).database not in (None, "", ":memory:"):
-        _use_wal(engine)
     return engine
 
 
@@ -79,16 +73,3 @@ def _create_tables(engine: Engine) -> None:
             if attempt == 4:
                 raise
             time.sleep(0.1 * (attempt + 1))
-
-
-def _use_wal(engine: Engine) -> None:
-    # Outside any transaction (SQLite refuses the switch inside one): the raw, autocommit connection.
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.close()
-    except OperationalError as error:  # another process is switching it right now; it persists in the file
-        logger.debug("could not switch SQLite to WAL: %s", error)
-    finally:
-        connection.close()

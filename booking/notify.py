@@ -1,9 +1,10 @@
-"""Telling the trainer about a booking by email.
+"""Telling the trainer by email: a booking, or a conversation handed over to them.
 
-Email is a courtesy on top of the inbox, never a condition of booking: with
-no SMTP server or no trainer address configured nothing is sent (False), and
-a failure to send raises NotificationFailed for the caller to log after the
-booking is already safely stored.
+Email is a courtesy on top of the inbox, never a condition of booking or of a
+handoff: with no SMTP server or no trainer address configured nothing is sent
+(False), and a failure to send raises NotificationFailed for the caller, after
+the booking or handoff is already safely stored (records/notifications.py
+tries again later).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Dict, Optional
+from urllib.parse import quote
 
 from booking.invite import calendar_invite
 from booking.slot_types import short_day
@@ -46,6 +48,44 @@ def email_trainer_about_booking(
     if not smtp_host or not trainer_email:
         return False
     message = booking_email(booking, smtp_from=smtp_from, trainer_email=trainer_email, trainer_name=trainer_name, invite=invite)
+    return send_email(message, smtp_host=smtp_host, smtp_port=smtp_port, username=username, password=password,
+                      starttls=starttls, timeout=timeout)
+
+
+def email_trainer_about_handoff(
+    handoff: Dict[str, Any],
+    *,
+    inbox_url: str,
+    smtp_host: str,
+    smtp_port: int,
+    smtp_from: str,
+    trainer_email: str,
+    username: str = "",
+    password: str = "",
+    starttls: bool = True,
+    trainer_name: str = "",
+    timeout: float = 10,
+) -> bool:
+    """Email the trainer that a conversation waits for them in the inbox (no transcript: the inbox has it)."""
+    if not smtp_host or not trainer_email:
+        return False
+    message = handoff_email(handoff, smtp_from=smtp_from, trainer_email=trainer_email, inbox_url=inbox_url)
+    return send_email(message, smtp_host=smtp_host, smtp_port=smtp_port, username=username, password=password,
+                      starttls=starttls, timeout=timeout)
+
+
+def send_email(
+    message: EmailMessage,
+    *,
+    smtp_host: str,
+    smtp_port: int,
+    username: str = "",
+    password: str = "",
+    starttls: bool = True,
+    timeout: float = 10,
+) -> bool:
+    """Hand the message to the SMTP server; True when it accepted it, NotificationFailed otherwise."""
+    trainer_email = message["To"]
     try:
         if int(smtp_port) == SMTPS_PORT:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -111,6 +151,38 @@ def booking_email(
         filename=f"{booking['reference']}.ics",
         params={"method": "CANCEL" if "METHOD:CANCEL" in ics else "PUBLISH", "charset": "utf-8"},
     )
+    return message
+
+
+HANDOFF_REASONS = {
+    "asked_for_human": "the person asked to talk to you",
+    "not_understood": "the assistant kept misunderstanding them",
+    "escalation": "their answers need a clinician soon, then you",
+}
+
+
+def handoff_email(handoff: Dict[str, Any], *, smtp_from: str, trainer_email: str, inbox_url: str) -> EmailMessage:
+    """Only what the trainer needs to open the inbox: why, when, where; the conversation stays in the inbox."""
+    reason = HANDOFF_REASONS.get(handoff.get("reason") or "", handoff.get("reason") or "a handover")
+    created = handoff.get("created_at")
+    when = created.strftime("%a %d %b %Y, %H:%M UTC") if created else ""
+    message = EmailMessage()
+    message["Subject"] = "A conversation is waiting for you in the inbox"
+    message["From"] = smtp_from
+    message["To"] = trainer_email
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=(smtp_from.split("@")[-1] or "localhost"))
+    link = f"{inbox_url.rstrip('/')}/conversations/{quote(str(handoff.get('conversation_id', '')), safe='')}"
+    lines = [
+        f"A conversation was handed to you: {reason}.",
+        "",
+        f"When:     {when}",
+        f"Channel:  {handoff.get('channel', '')}",
+    ]
+    if handoff.get("triage_level"):
+        lines.append(f"Triage:   {handoff['triage_level']}")
+    lines += ["", "Read it and reply in the inbox (the assistant waits until you hand it back):", link]
+    message.set_content("\n".join(lines))
     return message
 
 

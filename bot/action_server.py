@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.ACTION_PORT)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    __import__("ops.log_setup", fromlist=["*"]).install_redaction()  # no secrets, contacts or texts in logs
     app = build_app(settings.ACTION_SERVER_TOKEN)
     app.run(settings.ACTION_SERVER_HOST, args.port, workers=1, access_log=False)
 

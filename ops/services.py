@@ -1,7 +1,9 @@
 """Starting, watching and stopping the assistant's processes.
 
 Used by `./assistant run` and by the end-to-end test fixtures, so tests start
-the servers exactly the way a user does.
+the servers exactly the way a user does. Secrets travel in the environment,
+never on a command line (`ps` shows those); each service's output goes through
+a redacting, rotating file (ops/log_setup.py).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import Dict, List, Optional
 import requests
 
 import settings
+from ops import log_setup
 
 PYTHON = sys.executable
 
@@ -33,6 +36,8 @@ class Service:
     process: Optional[subprocess.Popen] = None
 
     def start(self) -> "Service":
+        """Start the process (again, after it died: ops/supervisor.py restarts services this way)."""
+        self._end_leftovers()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **settings.rasa_environment(), **self.env}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.ROOT), env.get("PYTHONPATH", "")]))
@@ -47,15 +52,29 @@ class Service:
         threading.Thread(target=self._pump, daemon=True).start()
         return self
 
+    def _end_leftovers(self) -> None:
+        # A dead process's children (its own process group) could still hold its port.
+        if self.process is None or self.process.poll() is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
     def _pump(self) -> None:
         assert self.process and self.process.stdout
-        with open(self.log_path, "ab") as log:
+        # The processes redact their own log records; this catches what bypasses `logging`.
+        redactor = log_setup.Redactor(log_setup.secret_values(self.env))
+        log = log_setup.RotatingFile(self.log_path, settings.LOG_MAX_BYTES, settings.LOG_BACKUPS)
+        try:
             for line in self.process.stdout:
-                log.write(line)
-                log.flush()
+                text = redactor.redact(line.decode("utf-8", "replace"))
+                log.write(text.encode("utf-8"))
                 if self.echo:
-                    sys.stdout.write(f"[{self.name}] {line.decode('utf-8', 'replace')}")
+                    sys.stdout.write(f"[{self.name}] {text}")
                     sys.stdout.flush()
+        finally:
+            log.close()
 
     def wait_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -117,17 +136,28 @@ def rasa_server(model: Path, port: int, log_path: Path, env: Optional[Dict[str, 
             "--model", str(model),
             "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml",
-            "--enable-api",
-            "--auth-token", (env or {}).get("RASA_API_TOKEN", settings.RASA_API_TOKEN),
+            "--enable-api",  # bot/serve.py adds its token and JWT secret from the environment
             "--interface", settings.HOST,
             "--port", str(port),
-            "--cors", "*",
+            "--cors", *site_origins(env or {}),
         ],
         health_url=f"http://127.0.0.1:{port}/",
         log_path=log_path,
-        env=env or {},
+        # the secrets bot/serve.py hands to Rasa; the caller's env wins (tests use their own)
+        env={"RASA_API_TOKEN": settings.RASA_API_TOKEN, "RASA_JWT_SECRET": settings.RASA_JWT_SECRET, **(env or {})},
         echo=echo,
     )
+
+
+def site_origins(env: Dict[str, str]) -> List[str]:
+    """The websites whose pages may call Rasa from a browser (CORS); an empty `--cors` allows none."""
+    if env.get("SITE_ORIGINS"):
+        configured = env["SITE_ORIGINS"]
+    elif env.get("PUBLIC_WEBSITE_URL"):  # a service's own website address: its origin, as settings does
+        configured = settings.origin_of(env["PUBLIC_WEBSITE_URL"])
+    else:
+        configured = settings.SITE_ORIGINS
+    return configured.replace(",", " ").split()
 
 
 def stop_all(services: List[Service]) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from common.clock import from_db
+from records.notifications import HANDOFF, TrainerNotification, queue
 from records.schema import Base, utcnow
 from records.store import _engine
 
@@ -62,7 +63,7 @@ class TrainerReply(Base):
     sent_at = Column(DateTime(timezone=True))
 
 
-_TABLES = [Handoff.__table__, TrainerReply.__table__]
+_TABLES = [Handoff.__table__, TrainerReply.__table__, TrainerNotification.__table__]
 _READY: set = set()
 
 
@@ -112,9 +113,15 @@ class HandoffStore:
         summary: str,
         transcript: Optional[List[Dict[str, Any]]],
         triage_level: Optional[str] = None,
+        notify: bool = False,
     ) -> Dict[str, Any]:
-        """Open a handoff, or refresh the conversation's active (open/replied) one."""
+        """Open a handoff, or refresh the conversation's active (open/replied) one.
+
+        notify: a new handoff's email to the trainer is queued in the same transaction
+        (records/notifications.py); its row id is returned as "notification_id" (None for a refresh).
+        """
         now = utcnow()
+        notification = None
         with Session(self.engine) as session, session.begin():
             row = session.scalars(
                 select(Handoff)
@@ -135,6 +142,9 @@ class HandoffStore:
                     triage_level=triage_level,
                 )
                 session.add(row)
+                if notify:
+                    session.flush()  # the handoff's id, for its email
+                    notification = queue(session, HANDOFF, row.id)
             else:
                 row.reason = reason
                 row.summary = summary or ""
@@ -145,7 +155,10 @@ class HandoffStore:
                     row.triage_level = triage_level
                 row.updated_at = now
             session.flush()
-            return _as_dict(row)
+            result = _as_dict(row)
+            if notify:
+                result["notification_id"] = notification.id if notification is not None else None
+            return result
 
     def get(self, handoff_id: int) -> Optional[Dict[str, Any]]:
         with Session(self.engine) as session:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from common import sqlite
 from common.clock import from_db
 from records.schema import ONE_PER_CONVERSATION, Base, Consultation
 
@@ -18,11 +19,13 @@ from records.schema import ONE_PER_CONVERSATION, Base, Consultation
 def _engine(url: str) -> Engine:
     # Every records table, whichever process opens the database first.
     import records.handoffs  # noqa: F401
+    import records.notifications  # noqa: F401
     import records.channel_identities  # noqa: F401
     import records.channel_options  # noqa: F401
     import records.safety  # noqa: F401
 
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    # SQLite: WAL and a busy timeout (common/sqlite.py), so the inbox and the actions never trip over each other.
+    engine = sqlite.prepare(create_engine(url, future=True, pool_pre_ping=True, connect_args=sqlite.connect_args(url)))
     Base.metadata.create_all(engine)
     _one_consultation_per_conversation(engine)
     return engine

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.off_loop import OffLoopAction
 from bot.actions.out_of_scope import BACK_TO_THE_QUESTIONS, answer_if_diagnosis_request, in_a_form
 from bot.actions.resources import knowledge_base
 from bot.actions.safety import safety_state
@@ -46,11 +47,11 @@ def answer_text(
     return compose_answer(passages, kb.cite, lead=lead)
 
 
-class ActionAnswerFromArticle(Action):
+class ActionAnswerFromArticle(OffLoopAction):
     def name(self) -> Text:
         return "action_answer_from_article"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         question = tracker.latest_message.get("text") or ""
         if answer_if_diagnosis_request(dispatcher, question):
             return []  # "is it tendinopathy?": never a diagnosis, but what a clinician would check

@@ -8,7 +8,6 @@ availability, storage and invites the booking package.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 from typing import Any, Dict, List, Text
 
@@ -20,11 +19,13 @@ from rasa_sdk.types import DomainDict
 
 import settings
 from common import channels, clock
+from bot.actions.off_loop import OffLoopAction, when_busy_retry
 from bot.actions.resources import availability, booking_store, record_store
 from booking.availability import Slot, is_bookable
 from booking.contact import Contact
 from booking.store import SlotTaken
 from coaching import booking_flow, booking_requests
+from records import notifications
 
 logger = logging.getLogger(__name__)
 
@@ -55,13 +56,13 @@ def _begin(action: str, text: str, person: Dict[str, Any]) -> List[EventType]:
     return _reset() + [SlotSet(name, value) for name, value in values.items()] + [FollowupAction(FORM)]
 
 
-class ActionStartBooking(Action):
+class ActionStartBooking(OffLoopAction):
     """'I'd like to book a session', or a time said out of the blue ('next Tuesday at 10')."""
 
     def name(self) -> Text:
         return "action_start_booking"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text, _ = _latest(tracker)
         active = booking_store().active_booking(tracker.sender_id)
         av = availability()
@@ -126,13 +127,13 @@ class ValidateBookingForm(FormValidationAction):
         return SlotSet(REQUESTED_SLOT, remaining[0] if remaining else None)
 
 
-class ActionAskBookingSlot(Action):
+class ActionAskBookingSlot(OffLoopAction):
     """Offers real free times (buttons where the channel has them, always numbered)."""
 
     def name(self) -> Text:
         return "action_ask_booking_slot"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         av = availability()
         channel = tracker.get_latest_input_channel() or ""
         offer = booking_flow.slot_offer(
@@ -162,13 +163,13 @@ class ActionAskBookingConfirmed(Action):
         return []
 
 
-class ActionConfirmBooking(Action):
+class ActionConfirmBooking(OffLoopAction):
     """The form is complete: store the booking (the database refuses a slot taken meanwhile)."""
 
     def name(self) -> Text:
         return "action_confirm_booking"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         if tracker.get_slot("booking_confirmed") is not True:
             return _reset()
         av = availability()
@@ -176,22 +177,28 @@ class ActionConfirmBooking(Action):
         slot = Slot.from_key(tracker.get_slot("booking_slot"), av.session_minutes)
         rescheduling = tracker.get_slot("booking_action") == "reschedule"
         contact = tracker.get_slot("booking_contact") or {}
-        try:
+
+        def save():
+            mine = store.active_booking(tracker.sender_id)
+            if mine and mine["starts_at"] == slot.start:
+                return mine, False  # an earlier attempt was saved after all: the same booking, never two
             if not is_bookable(av, slot, _taken(store, av), _now()):
                 raise SlotTaken(slot.key)
-            if rescheduling and store.active_booking(tracker.sender_id):
-                booking = store.reschedule(tracker.sender_id, slot, buffer_minutes=av.buffer_minutes)
-            else:
-                booking = store.book(
-                    tracker.sender_id,
-                    tracker.get_latest_input_channel() or "rest",
-                    slot,
-                    tracker.get_slot("booking_name"),
-                    Contact(contact.get("kind"), contact.get("value")),
-                    _intake_text(tracker),
-                    av.time_zone,
-                    buffer_minutes=av.buffer_minutes,
-                )
+            if rescheduling and mine:
+                return store.reschedule(tracker.sender_id, slot, buffer_minutes=av.buffer_minutes), True
+            return store.book(
+                tracker.sender_id,
+                tracker.get_latest_input_channel() or "rest",
+                slot,
+                tracker.get_slot("booking_name"),
+                Contact(contact.get("kind"), contact.get("value")),
+                _intake_text(tracker),
+                av.time_zone,
+                buffer_minutes=av.buffer_minutes,
+            ), True
+
+        try:
+            booking, new = when_busy_retry(save)  # a locked database is waited for, then tried again
         except SlotTaken:
             text, values = booking_requests.slot_taken(slot.label(av.zone))
             dispatcher.utter_message(text=text)
@@ -207,7 +214,8 @@ class ActionConfirmBooking(Action):
                 has_intake=booking_requests.has_intake(booking),
             )
         )
-        _email_trainer(booking)
+        if new:
+            _email_trainer(booking)
         return _reset()
 
 
@@ -220,30 +228,21 @@ def _intake_text(tracker: Tracker) -> str:
 
 
 def _email_trainer(booking: Dict[str, Any]) -> None:
-    """Email in the background: a slow or broken mail server must never hold up or undo a booking."""
-    if not (settings.SMTP_HOST and settings.TRAINER_EMAIL):
+    """Queued, then sent in the background: a slow or broken mail server never holds up or undoes a
+    booking, and an email that fails is tried again later (records/notifications.py)."""
+    if not notifications.email_configured():
         return
-
-    def send() -> None:
-        from booking.configured import email_settings
-        from booking.invite import calendar_invite
-        from booking.notify import email_trainer_about_booking
-
-        try:
-            email_trainer_about_booking(
-                booking, **email_settings(), invite=calendar_invite(booking, settings.TRAINER_NAME)
-            )
-        except Exception:  # noqa: BLE001 - logged; the booking stands and the inbox shows it
-            logger.exception("booking email to the trainer failed for %s", booking.get("reference"))
-
-    threading.Thread(target=send, name="booking-email", daemon=True).start()
+    try:
+        notifications.send_soon(notifications.Outbox(settings.APP_DB_URL).add(notifications.BOOKING, booking["id"]))
+    except Exception:  # noqa: BLE001 - logged; the booking stands and the inbox shows it
+        logger.exception("could not queue the trainer's email for booking %s", booking.get("reference"))
 
 
-class ActionCancelBooking(Action):
+class ActionCancelBooking(OffLoopAction):
     def name(self) -> Text:
         return "action_cancel_booking"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         store = booking_store()
         av = availability()
         active = store.active_booking(tracker.sender_id)
@@ -258,13 +257,13 @@ class ActionCancelBooking(Action):
         return events
 
 
-class ActionRescheduleBooking(Action):
+class ActionRescheduleBooking(OffLoopAction):
     """'I can't make Tuesday': new times for the same person, the old booking kept until a new one is confirmed."""
 
     def name(self) -> Text:
         return "action_reschedule_booking"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text, _ = _latest(tracker)
         active = booking_store().active_booking(tracker.sender_id)
         if not active:

@@ -3,21 +3,22 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.article import answer_text, needs_clinician
 from bot.actions.handoff import failure_offer
+from bot.actions.off_loop import OffLoopAction
 from bot.actions.out_of_scope import in_a_form
 from coaching.clarifying import BACK_TO_THE_QUESTIONS, reply_for_problem
 from coaching.input_checks import classify_message
 
 
-class ActionClarify(Action):
+class ActionClarify(OffLoopAction):
     def name(self) -> Text:
         return "action_clarify"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         text = tracker.latest_message.get("text")
         problem = classify_message(text)
         form_open = in_a_form(tracker)

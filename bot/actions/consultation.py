@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 import settings
 from bot.actions.handoff import hand_over
+from bot.actions.off_loop import OffLoopAction
 from bot.actions.resources import knowledge_base, record_store
 from bot.actions.safety import safety_state, save_record
 from coaching.handoff import ESCALATION
@@ -130,11 +131,11 @@ class ValidateConsultationForm(FormValidationAction):
         return event
 
 
-class ActionConcludeConsultation(Action):
+class ActionConcludeConsultation(OffLoopAction):
     def name(self) -> Text:
         return "action_conclude_consultation"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         # The record counts as much as this conversation's slots: a flag from an
         # earlier session is never forgotten here.
         record = safety_state(tracker)
@@ -201,11 +202,11 @@ class ActionAssessVolunteeredRedFlags(Action):
         return ActionStartConsultation().run(dispatcher, tracker, domain)
 
 
-class ActionRestartConsultation(Action):
+class ActionRestartConsultation(OffLoopAction):
     def name(self) -> Text:
         return "action_restart_consultation"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         reset = [SlotSet(slot, None) for slot in consultation.screening_slots() + CONSULTATION_SLOTS]
         # Starting again never forgets a warning sign: the record is set again after the reset.
         reset += [SlotSet(name, value) for name, value in safety.slot_values(safety_state(tracker)).items()]

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import settings
+from bot.actions.off_loop import OffLoopAction
 from bot.actions.resources import handoff_store, record_store
 from coaching import consultation
+from records import notifications
 from coaching.handoff import (
     ASKED_FOR_HUMAN,
     NOT_UNDERSTOOD,
@@ -38,26 +40,29 @@ def intake_for_trainer(tracker: Tracker) -> str:
 def hand_over(
     dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, triage_level: Optional[str] = None
 ) -> List[EventType]:
-    handoff_store().open_handoff(
+    handoff = handoff_store().open_handoff(
         tracker.sender_id,
         tracker.get_latest_input_channel() or "rest",
         reason,
         intake_for_trainer(tracker),
         transcript_from_events(tracker.events),
         triage_level=triage_level or tracker.get_slot("triage_level"),
+        notify=notifications.email_configured(),
     )
+    if handoff.get("notification_id"):
+        notifications.send_soon(handoff["notification_id"])  # queued with the handoff: retried until sent
     dispatcher.utter_message(text=handoff_message(settings.TRAINER_NAME, settings.TRAINER_HOURS, reason))
     # Paused: Rasa keeps logging the person's messages (the inbox shows them) but stops answering.
     return [ActiveLoop(None), SlotSet("requested_slot", None), ConversationPaused()]
 
 
-class ActionHandoff(Action):
+class ActionHandoff(OffLoopAction):
     """'Can I talk to a real person', or yes to the offer after repeated misunderstandings."""
 
     def name(self) -> Text:
         return "action_handoff"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         reason = NOT_UNDERSTOOD if _after_failures(tracker) else ASKED_FOR_HUMAN
         return hand_over(dispatcher, tracker, reason)
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.off_loop import OffLoopAction
 from bot.actions.resources import safety_store
 from bot.erasure import ERASURE_SLOT
 from coaching import safety, triage
@@ -73,11 +74,11 @@ def slot_events(state: safety.SafetyState) -> List[EventType]:
     return [SlotSet(name, value) for name, value in safety.slot_values(state).items()]
 
 
-class ActionSafetyNet(Action):
+class ActionSafetyNet(OffLoopAction):
     def name(self) -> Text:
         return "action_safety_net"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         found = safety.found_in(tracker.latest_message)
         turn = safety.read_turn(safety_state(tracker), found)
         for message in turn.messages:  # the urgent advice first, before anything is stored
@@ -90,7 +91,7 @@ class ActionSafetyNet(Action):
         return events
 
 
-class ActionSafetyReview(Action):
+class ActionSafetyReview(OffLoopAction):
     """Run by the inbox when the trainer hands a conversation back (Rasa answers nothing while paused).
 
     A warning sign the person mentioned while waiting gets its advice now, and goes on record.
@@ -99,7 +100,7 @@ class ActionSafetyReview(Action):
     def name(self) -> Text:
         return "action_safety_review"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         # Run through Rasa's /execute, outside a turn: ending with a listen lets the
         # person's next message follow the rules as after any other bot turn.
         listen = [ActionExecuted("action_listen")]
@@ -114,13 +115,13 @@ class ActionSafetyReview(Action):
         return slot_events(turn.state) + listen
 
 
-class ActionSessionStart(Action):
+class ActionSessionStart(OffLoopAction):
     """A new session (or one after a restart) keeps its slots and reloads the safety record."""
 
     def name(self) -> Text:
         return "action_session_start"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         events: List[EventType] = [SessionStarted()]
         carry_over = (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True)
         if carry_over:

@@ -3,7 +3,8 @@
 The built-in channel answers a body without a message with an empty 200 and
 a JSON array with a 500. Here every malformed request gets a 400 that says
 what is wrong, and a well-formed one behaves exactly as before (same URL:
-/webhooks/rest/webhook).
+/webhooks/rest/webhook). Texts are cleaned (limits.clean_text): a lone surrogate
+in the JSON never reaches the pipeline or the stores.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sanic import response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot.channels.limits import over_rate_limit, too_long_reply
+from bot.channels.limits import clean_text, over_rate_limit, too_long_reply
 
 MAX_SENDER_CHARS = 255  # the tracker store's sender_id column
 
@@ -64,11 +65,14 @@ class ValidatedRestInput(RestInput):
         sender = _body(req).get("sender", "default")
         if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
             raise InvalidUsage(f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters.')
-        return sender
+        return clean_text(sender)
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         body = _body(req)
         message = body.get("message")
         if not isinstance(message, str):
             raise InvalidUsage('"message" must be a string (it may be empty).')
-        return message
+        return clean_text(message)
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        return clean_text(super()._extract_input_channel(req))

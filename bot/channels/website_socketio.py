@@ -14,7 +14,8 @@ handlers that need it:
   accepts only a session id this server issued (128 random bits, signed with
   CONVERSATION_ID_KEY); anything else, a client's own choice included, gets a
   fresh id, so nobody can join another person's conversation by naming it.
-* `user_uttered` ignores malformed payloads instead of raising, and joins the
+* `user_uttered` ignores malformed payloads instead of raising, cleans the
+  text (limits.clean_text: no lone surrogates or control characters), and joins the
   sending socket to the conversation's room before handling the message, so a
   reply reaches the browser even if a message races ahead of `session_request`
   after a reconnect.
@@ -39,7 +40,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 import settings
-from bot.channels.limits import over_rate_limit, too_long_reply
+from bot.channels.limits import clean_text, over_rate_limit, too_long_reply
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +135,6 @@ class WebsiteSocketIOInput(SocketIOInput):
             if reply is not None:  # answered here, never sent to the pipeline
                 await sio.emit(self.bot_message_evt, {"text": reply}, room=sid, namespace=self.namespace)
                 return
-            await handle_message(sid, data)
+            await handle_message(sid, {**data, "message": clean_text(data.get("message", ""))})
 
         return socketio_webhook
