@@ -1,17 +1,18 @@
 """Command line of the project; `./assistant <command>` runs it in the venv.
 
-  run       set up, then run the action server and the Rasa server until Ctrl-C
-  test      set up, then run every test (unit, data validation, story tests, end-to-end)
-  setup     build the knowledge base and train the model when their inputs changed
-  train     train the model even if one exists for the current data
-  build-kb  rebuild the knowledge base
-  shell     chat in the terminal with the running assistant (needs `run` in another terminal)
-  config    print the effective configuration
-  purge     delete records and conversations older than RETENTION_DAYS now (`run` does it daily)
-  reset-inbox-password   set the trainer's inbox password (asked twice; only its hash is kept)
-  telegram-webhook <public https URL>   register the Telegram webhook (with the secret)
-  telegram-webhook --delete             remove it
+run       set up, then run the action server and the Rasa server until Ctrl-C
+test      set up, then run every test (unit, data validation, story tests, end-to-end)
+setup     build the knowledge base and train the model when their inputs changed
+train     train the model even if one exists for the current data
+build-kb  rebuild the knowledge base
+shell     chat in the terminal with the running assistant (needs `run` in another terminal)
+config    print the effective configuration
+purge     delete records and conversations older than RETENTION_DAYS now (`run` does it daily)
+reset-inbox-password   set the trainer's inbox password (asked twice; only its hash is kept)
+telegram-webhook <public https URL>   register the Telegram webhook (with the secret)
+telegram-webhook --delete             remove it
 """
+
 from __future__ import annotations
 
 import os
@@ -110,8 +111,10 @@ def _supervisor(running):
         running,
         policy=policy,
         say=lambda line: print(line, file=sys.stderr, flush=True),
-        jobs=[Job("trainer notification emails", settings.NOTIFY_RETRY_SECONDS, deliver_pending_from_settings),
-              Job("retention purge", 24 * 3600, purge)],
+        jobs=[
+            Job("trainer notification emails", settings.NOTIFY_RETRY_SECONDS, deliver_pending_from_settings),
+            Job("retention purge", 24 * 3600, purge),
+        ],
     )
 
 
@@ -120,11 +123,14 @@ def _channel_lines(base: str) -> str:
     lines = []
     for name, enabled, variables in (
         ("Telegram", settings.telegram_enabled(), "TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET"),
-        ("WhatsApp", settings.whatsapp_enabled(),
-         "WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, WHATSAPP_PHONE_NUMBER_ID"),
+        (
+            "WhatsApp",
+            settings.whatsapp_enabled(),
+            "WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, WHATSAPP_PHONE_NUMBER_ID",
+        ),
     ):
         path = f"/webhooks/{name.lower()}/webhook"
-        state = f"on     POST {base}{path}" if enabled else f"off    (set {variables}; README \"Channels\")"
+        state = f"on     POST {base}{path}" if enabled else f'off    (set {variables}; README "Channels")'
         lines.append(f"    {name + ':':24}{state}")
     return "\n".join(lines)
 
@@ -135,7 +141,7 @@ def telegram_webhook(args) -> int:
     from connectors.telegram_api import TelegramClient
 
     if not settings.telegram_enabled():
-        print("error: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET first (README \"Channels\")", file=sys.stderr)
+        print('error: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET first (README "Channels")', file=sys.stderr)
         return 2
     client = TelegramClient(settings.TELEGRAM_API_BASE, settings.TELEGRAM_BOT_TOKEN)
     try:
@@ -144,8 +150,10 @@ def telegram_webhook(args) -> int:
             print("==> Telegram webhook removed")
             return 0
         if len(args) != 1 or not args[0].startswith("https://"):
-            print("usage: ./assistant telegram-webhook https://<public address>[/webhooks/telegram/webhook] | --delete",
-                  file=sys.stderr)
+            print(
+                "usage: ./assistant telegram-webhook https://<public address>[/webhooks/telegram/webhook] | --delete",
+                file=sys.stderr,
+            )
             return 2
         url = args[0].rstrip("/")
         if not url.endswith("/webhooks/telegram/webhook"):
@@ -164,8 +172,10 @@ def _inbox_login_hint() -> str:
         return f"(login: {settings.INBOX_USERNAME}, password as configured)"
     generated = settings.VAR_DIR / "secrets" / "inbox_password"
     if generated.is_file():
-        return (f"(login: {settings.INBOX_USERNAME}, generated password in {generated}; "
-                "./assistant reset-inbox-password sets your own)")
+        return (
+            f"(login: {settings.INBOX_USERNAME}, generated password in {generated}; "
+            "./assistant reset-inbox-password sets your own)"
+        )
     return f"(login: {settings.INBOX_USERNAME})"
 
 
@@ -174,8 +184,11 @@ def reset_inbox_password() -> int:
     from trainer_inbox.auth import reset_password
 
     if settings.INBOX_PASSWORD_HASH:
-        print("error: INBOX_PASSWORD_HASH is set (environment or .env) and would override the new password; "
-              "remove it first", file=sys.stderr)
+        print(
+            "error: INBOX_PASSWORD_HASH is set (environment or .env) and would override the new password; "
+            "remove it first",
+            file=sys.stderr,
+        )
         return 2
     try:
         path = reset_password(settings.VAR_DIR)
@@ -239,8 +252,16 @@ def shell() -> int:
             started.append(services.action_server(settings.ACTION_PORT, settings.LOG_DIR / "actions.log").start())
             started[0].wait_healthy(120)
         argv = [
-            sys.executable, "-m", "bot.serve", "shell", "--model", str(build_steps.model_path()),
-            "--endpoints", "endpoints.yml", "--port", str(settings.RASA_PORT + 1),
+            sys.executable,
+            "-m",
+            "bot.serve",
+            "shell",
+            "--model",
+            str(build_steps.model_path()),
+            "--endpoints",
+            "endpoints.yml",
+            "--port",
+            str(settings.RASA_PORT + 1),
         ]
         env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(settings.ROOT)}
         return subprocess.call(argv, cwd=settings.ROOT, env=env)

@@ -5,6 +5,7 @@ machine with SQLite and no keys. Values can also come from an untracked `.env`
 file at the repository root (KEY=value lines); real environment variables win.
 `python settings.py` prints the effective configuration (secrets masked).
 """
+
 from __future__ import annotations
 
 import os
@@ -90,16 +91,20 @@ APP_DB_URL = _env(
     f"sqlite:///{VAR_DIR / 'assistant.db'}",
     "SQLAlchemy URL for the assistant's own records (intake, consent, bookings).",
 )
-SAFETY_JOURNAL = Path(_env(
-    "SAFETY_JOURNAL",
-    str(VAR_DIR / "unsaved_safety_records.jsonl"),
-    "File where a red flag that could not be saved to APP_DB_URL is written (the inbox shows it).",
-))
-RETENTION_DAYS = int(_env(
-    "RETENTION_DAYS",
-    "365",
-    "Records and conversations older than this many days are deleted (daily while `run` runs; `./assistant purge`).",
-))
+SAFETY_JOURNAL = Path(
+    _env(
+        "SAFETY_JOURNAL",
+        str(VAR_DIR / "unsaved_safety_records.jsonl"),
+        "File where a red flag that could not be saved to APP_DB_URL is written (the inbox shows it).",
+    )
+)
+RETENTION_DAYS = int(
+    _env(
+        "RETENTION_DAYS",
+        "365",
+        "Records and conversations older than this many days are deleted (daily while `run` runs; `./assistant purge`).",
+    )
+)
 TRAINER_NAME = _env("TRAINER_NAME", "the movement specialist", "How the assistant refers to the trainer.")
 TRAINER_CONTACT = _env(
     "TRAINER_CONTACT",
@@ -149,10 +154,16 @@ INBOX_PASSWORD_HASH = _env(
 )
 INBOX_SECRET_KEY = _generated_secret("INBOX_SECRET_KEY", "Key that signs the inbox's session cookies.")
 TRAINER_HOURS = _env(
-    "TRAINER_HOURS", "within a working day (Mon-Fri, 9:00-17:00)", "When the trainer typically replies, told at handoff."
+    "TRAINER_HOURS",
+    "within a working day (Mon-Fri, 9:00-17:00)",
+    "When the trainer typically replies, told at handoff.",
 )
 HANDOFF_AFTER_FAILURES = int(
-    _env("HANDOFF_AFTER_FAILURES", "3", "Offer a human after this many messages in a row the assistant didn't understand.")
+    _env(
+        "HANDOFF_AFTER_FAILURES",
+        "3",
+        "Offer a human after this many messages in a row the assistant didn't understand.",
+    )
 )
 WEBSITE_PORT = int(_env("WEBSITE_PORT", "8080", "Port of the demo trainer website that embeds the chat widget."))
 PUBLIC_RASA_URL = _env(
@@ -165,12 +176,25 @@ PUBLIC_WEBSITE_URL = _env(
     f"http://{HOST}:{WEBSITE_PORT}",
     "Address of the website server as people see it (calendar-invite links point here).",
 )
-PUBLIC_INBOX_URL = _env("PUBLIC_INBOX_URL", f"http://{HOST}:{INBOX_PORT}", "Address of the inbox as the trainer sees it.")
+PUBLIC_INBOX_URL = _env(
+    "PUBLIC_INBOX_URL", f"http://{HOST}:{INBOX_PORT}", "Address of the inbox as the trainer sees it."
+)
 RASA_URL = _env("RASA_URL", f"http://127.0.0.1:{RASA_PORT}", "Where the inbox reaches Rasa's HTTP API.")
-MESSAGES_PER_MINUTE = int(_env(
-    "MESSAGES_PER_MINUTE", "20", "Messages one conversation may send per minute on any channel; more get a 'slow down'."))
-MESSAGES_PER_MINUTE_PER_ADDRESS = int(_env(
-    "MESSAGES_PER_MINUTE_PER_ADDRESS", "120", "Messages one client address (IP) may send per minute, all conversations."))
+MESSAGES_PER_MINUTE = int(
+    _env(
+        "MESSAGES_PER_MINUTE",
+        "20",
+        "Messages one conversation may send per minute on any channel; more get a 'slow down'.",
+    )
+)
+MESSAGES_PER_MINUTE_PER_ADDRESS = int(
+    _env(
+        "MESSAGES_PER_MINUTE_PER_ADDRESS",
+        "120",
+        "Messages one client address (IP) may send per minute, all conversations.",
+    )
+)
+
 
 # --- security and logs (README "Security and data") ---------------------------------
 def origin_of(url: str) -> str:
@@ -194,36 +218,77 @@ INBOX_TRUST_PROXY = _env(
     "true only behind a reverse proxy: trust its X-Forwarded-Proto (https: Secure cookies) and "
     "X-Forwarded-For (login limits per address).",
 ).strip().lower() in {"1", "true", "yes", "on"}
-INBOX_LOGIN_MAX_FAILURES = int(_env(
-    "INBOX_LOGIN_MAX_FAILURES", "5", "Failed inbox logins allowed per client address and per username in the window."))
-INBOX_LOGIN_WINDOW_MINUTES = float(_env(
-    "INBOX_LOGIN_WINDOW_MINUTES", "15", "Window of INBOX_LOGIN_MAX_FAILURES; more failures get 429 until it passes."))
+INBOX_LOGIN_MAX_FAILURES = int(
+    _env(
+        "INBOX_LOGIN_MAX_FAILURES",
+        "5",
+        "Failed inbox logins allowed per client address and per username in the window.",
+    )
+)
+INBOX_LOGIN_WINDOW_MINUTES = float(
+    _env(
+        "INBOX_LOGIN_WINDOW_MINUTES", "15", "Window of INBOX_LOGIN_MAX_FAILURES; more failures get 429 until it passes."
+    )
+)
 LOG_MAX_BYTES = int(_env("LOG_MAX_BYTES", str(10 * 1024 * 1024), "Size at which a logs/*.log file is rotated."))
 LOG_BACKUPS = int(_env("LOG_BACKUPS", "5", "Rotated copies kept per log (rasa.log.1 ... rasa.log.N)."))
 
 # --- fault tolerance (README "Fault tolerance") --------------------------------------
-RESTART_MAX_DELAY_SECONDS = float(_env(
-    "RESTART_MAX_DELAY_SECONDS", "60", "Longest pause before `run` starts a process that died again (1, 2, 4 ... s)."))
-RESTART_STABLE_AFTER_SECONDS = float(_env(
-    "RESTART_STABLE_AFTER_SECONDS", "300", "A restarted process up this long has its earlier failures forgotten."))
-RESTART_GIVE_UP_AFTER = int(_env(
-    "RESTART_GIVE_UP_AFTER", "6", "Failures in a row, each sooner than the above, after which `run` stops everything."))
-ACTION_TIMEOUT_SECONDS = float(_env(
-    "ACTION_TIMEOUT_SECONDS", "30", "Longest wait for one custom action; then the person hears the assistant is in trouble."))
-SQLITE_BUSY_TIMEOUT_SECONDS = float(_env(
-    "SQLITE_BUSY_TIMEOUT_SECONDS", "30", "How long a SQLite write waits for another writer before failing."))
-NOTIFY_RETRY_SECONDS = float(_env(
-    "NOTIFY_RETRY_SECONDS", "60", "How often `run` retries the trainer's notification emails that could not be sent."))
+RESTART_MAX_DELAY_SECONDS = float(
+    _env(
+        "RESTART_MAX_DELAY_SECONDS",
+        "60",
+        "Longest pause before `run` starts a process that died again (1, 2, 4 ... s).",
+    )
+)
+RESTART_STABLE_AFTER_SECONDS = float(
+    _env("RESTART_STABLE_AFTER_SECONDS", "300", "A restarted process up this long has its earlier failures forgotten.")
+)
+RESTART_GIVE_UP_AFTER = int(
+    _env(
+        "RESTART_GIVE_UP_AFTER",
+        "6",
+        "Failures in a row, each sooner than the above, after which `run` stops everything.",
+    )
+)
+ACTION_TIMEOUT_SECONDS = float(
+    _env(
+        "ACTION_TIMEOUT_SECONDS",
+        "30",
+        "Longest wait for one custom action; then the person hears the assistant is in trouble.",
+    )
+)
+SQLITE_BUSY_TIMEOUT_SECONDS = float(
+    _env("SQLITE_BUSY_TIMEOUT_SECONDS", "30", "How long a SQLite write waits for another writer before failing.")
+)
+NOTIFY_RETRY_SECONDS = float(
+    _env(
+        "NOTIFY_RETRY_SECONDS",
+        "60",
+        "How often `run` retries the trainer's notification emails that could not be sent.",
+    )
+)
 
 # Messaging channels: each is on only when its variables are set (README "Channels").
-TELEGRAM_BOT_TOKEN = _env("TELEGRAM_BOT_TOKEN", "", "Telegram bot token from BotFather; unset: no Telegram.", secret=True)
-TELEGRAM_WEBHOOK_SECRET = _env(
-    "TELEGRAM_WEBHOOK_SECRET", "", "Secret Telegram sends with every webhook call (setWebhook secret_token).", secret=True
+TELEGRAM_BOT_TOKEN = _env(
+    "TELEGRAM_BOT_TOKEN", "", "Telegram bot token from BotFather; unset: no Telegram.", secret=True
 )
-TELEGRAM_API_BASE = _env("TELEGRAM_API_BASE", "https://api.telegram.org", "Telegram Bot API address (tests: a local stand-in).")
-WHATSAPP_ACCESS_TOKEN = _env("WHATSAPP_ACCESS_TOKEN", "", "WhatsApp Cloud API access token; unset: no WhatsApp.", secret=True)
+TELEGRAM_WEBHOOK_SECRET = _env(
+    "TELEGRAM_WEBHOOK_SECRET",
+    "",
+    "Secret Telegram sends with every webhook call (setWebhook secret_token).",
+    secret=True,
+)
+TELEGRAM_API_BASE = _env(
+    "TELEGRAM_API_BASE", "https://api.telegram.org", "Telegram Bot API address (tests: a local stand-in)."
+)
+WHATSAPP_ACCESS_TOKEN = _env(
+    "WHATSAPP_ACCESS_TOKEN", "", "WhatsApp Cloud API access token; unset: no WhatsApp.", secret=True
+)
 WHATSAPP_APP_SECRET = _env("WHATSAPP_APP_SECRET", "", "Meta app secret that signs webhook calls.", secret=True)
-WHATSAPP_VERIFY_TOKEN = _env("WHATSAPP_VERIFY_TOKEN", "", "Token Meta echoes when the webhook is verified.", secret=True)
+WHATSAPP_VERIFY_TOKEN = _env(
+    "WHATSAPP_VERIFY_TOKEN", "", "Token Meta echoes when the webhook is verified.", secret=True
+)
 WHATSAPP_PHONE_NUMBER_ID = _env("WHATSAPP_PHONE_NUMBER_ID", "", "The WhatsApp business phone number's id.")
 WHATSAPP_API_BASE = _env(
     "WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0", "WhatsApp Cloud API address (tests: a local stand-in)."

@@ -36,6 +36,7 @@ The load client runs on the same machine as the servers and competes with them
 for CPU; the figures are a lower bound of what the servers can do on their own.
 Servers are always stopped (also on Ctrl-C / SIGTERM). Only 127.0.0.1 is contacted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -90,11 +91,15 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--levels", type=parse_levels, default=[1, 10, 50], help="concurrency levels (default 1,10,50)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="per-request timeout in s (default 30)")
     parser.add_argument(
-        "--think-time", type=parse_think_time, default=(0.0, 0.0),
+        "--think-time",
+        type=parse_think_time,
+        default=(0.0, 0.0),
         help="MIN,MAX seconds a simulated person pauses between turns (default 0,0: closed loop, saturation)",
     )
     parser.add_argument(
-        "--speedups", choices=("both", "on", "off"), default="both",
+        "--speedups",
+        choices=("both", "on", "off"),
+        default="both",
         help="our Rasa server with bot/rasa_speedups.py on, off, or both one after the other (default both)",
     )
     parser.add_argument("--skip-baseline", action="store_true", help="do not benchmark Rasa's starter bot")
@@ -134,9 +139,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "timeout_s": args.timeout,
             "client": (
                 "asyncio + aiohttp on the same machine, fresh sender per conversation; "
-                + (f"each person pauses {args.think_time[0]:g}-{args.think_time[1]:g} s between turns "
-                   "and starts at a random moment within the first pause"
-                   if args.think_time[1] > 0 else "no think time (closed loop)")
+                + (
+                    f"each person pauses {args.think_time[0]:g}-{args.think_time[1]:g} s between turns "
+                    "and starts at a random moment within the first pause"
+                    if args.think_time[1] > 0
+                    else "no think time (closed loop)"
+                )
             ),
             "latency": "per successful turn (HTTP 200, non-empty reply where one is expected)",
             "rss": "VmRSS summed over each server's process tree, sampled every 0.5 s",

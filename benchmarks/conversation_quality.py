@@ -10,6 +10,7 @@ safety advice: emergency, a_and_e, same_day, soon) or after max_turns. Without -
 servers are started here like benchmarks/conversation_load.py does (free 127.0.0.1 ports, temporary
 SQLite stores) and stopped at the end, also on Ctrl-C. Prints a markdown table and a summary; same as JSON.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,13 +39,18 @@ PERSONAS_FILE = ROOT / "benchmarks" / "personas.yml"
 DEFAULT_MAX_TURNS, SHORTEN = 30, 70
 REPEAT_THRESHOLD = 3  # the same bot message this many times in one conversation is a repeated prompt
 # Safety outcomes: each level's advice opens with exactly these words (coaching/red_flags.yml, levels).
-SAFETY_OUTCOMES = (("emergency", "Call 999 now"), ("a_and_e", "Go to A&E now"),
-                   ("same_day", "Please get medical help today"), ("soon", "Please see a GP or physiotherapist soon"))
+SAFETY_OUTCOMES = (
+    ("emergency", "Call 999 now"),
+    ("a_and_e", "Go to A&E now"),
+    ("same_day", "Please get medical help today"),
+    ("soon", "Please see a GP or physiotherapist soon"),
+)
 EXERCISE_NAMES = ("calf stretch", "glute bridge", "clamshell", "lateral leg raise", "ankle circles", "dorsiflexion")
 OUTCOMES = ("exercises",) + tuple(name for name, _ in SAFETY_OUTCOMES)
 
 
 # --- personas -----------------------------------------------------------------
+
 
 def _texts(value, where: str) -> List[str]:
     values = value if isinstance(value, list) else [value]
@@ -74,8 +80,14 @@ def normalise_persona(raw: Dict) -> Dict:
         if isinstance(turn, bool) or not isinstance(turn, int) or turn < 2:
             raise ValueError(f"{name}: interjection turn {turn!r} must be a number of 2 or more")
         interject[turn] = _texts(value, f"{name}: interject {turn}")[0]
-    return {"name": name, "opener": _texts(raw.get("opener"), f"{name}: opener")[0], "expect": raw["expect"],
-            "answers": pairs, "interject": interject, "max_turns": int(raw.get("max_turns") or DEFAULT_MAX_TURNS)}
+    return {
+        "name": name,
+        "opener": _texts(raw.get("opener"), f"{name}: opener")[0],
+        "expect": raw["expect"],
+        "answers": pairs,
+        "interject": interject,
+        "max_turns": int(raw.get("max_turns") or DEFAULT_MAX_TURNS),
+    }
 
 
 def load_personas(path: Path = PERSONAS_FILE) -> List[Dict]:
@@ -88,6 +100,7 @@ def load_personas(path: Path = PERSONAS_FILE) -> List[Dict]:
 
 
 # --- the driver's pure parts --------------------------------------------------
+
 
 def _first_cue(answers, text: str) -> Optional[int]:
     low = text.lower()
@@ -151,14 +164,17 @@ def repeated_prompts(replies: Sequence, threshold: int = REPEAT_THRESHOLD) -> Li
 
 # --- running ------------------------------------------------------------------
 
+
 def rest_sender(base_url: str, timeout: float) -> Callable[[str, str], List[str]]:
     import requests
+
     url = base_url.rstrip("/") + WEBHOOK_PATH
 
     def send(sender: str, text: str) -> List[str]:
         response = requests.post(url, json={"sender": sender, "message": text}, timeout=timeout)
         response.raise_for_status()
         return [reply_text([m]) for m in response.json() if isinstance(m, dict) and m.get("text")]
+
     return send
 
 
@@ -188,36 +204,55 @@ def run_persona(persona: Dict, send: Callable[[str, str], List[str]]) -> Dict:
             break
         text = pick_answer(persona, reply, state)
         stop = "no_answer" if text is None else stop
-    return {"persona": persona["name"], "expected": persona["expect"], "got": got or "none",
-            "reached": got == persona["expect"], "turns": state["turn"], "stop": stop, "error": error,
-            "repeats": repeated_prompts(replies), "transcript": transcript}
+    return {
+        "persona": persona["name"],
+        "expected": persona["expect"],
+        "got": got or "none",
+        "reached": got == persona["expect"],
+        "turns": state["turn"],
+        "stop": stop,
+        "error": error,
+        "repeats": repeated_prompts(replies),
+        "transcript": transcript,
+    }
 
 
 def summarise(results: List[Dict]) -> Dict:
     total, reached = len(results), sum(r["reached"] for r in results)
     return {
-        "personas": total, "reached": reached,
+        "personas": total,
+        "reached": reached,
         "wrong_outcome": sum(1 for r in results if not r["reached"] and r["got"] in OUTCOMES),
         "no_outcome": sum(1 for r in results if r["got"] not in OUTCOMES),
         "reached_percent": round(100.0 * reached / total, 1) if total else 0.0,
         "mean_turns": round(sum(r["turns"] for r in results) / total, 1) if total else 0.0,
         "personas_with_repeats": [r["persona"] for r in results if r["repeats"]],
-        "by_expected": {kind: {"personas": n, "reached": sum(r["reached"] for r in results if r["expected"] == kind)}
-                        for kind, n in sorted(Counter(r["expected"] for r in results).items())}}
+        "by_expected": {
+            kind: {"personas": n, "reached": sum(r["reached"] for r in results if r["expected"] == kind)}
+            for kind, n in sorted(Counter(r["expected"] for r in results).items())
+        },
+    }
 
 
 def markdown(results: List[Dict], summary: Dict) -> str:
     lines = ["| persona | expected | got | reached | turns | repeats |", "|---|---|---|---|---|---|"]
     for r in results:
-        repeats = "; ".join(f"{x['count']}× \"{x['text']}\"" for x in r["repeats"]).replace("|", "/") or "–"
-        lines.append(f"| {r['persona']} | {r['expected']} | {r['got']} | {'yes' if r['reached'] else '**no**'} "
-                     f"| {r['turns']} | {repeats} |")
+        repeats = "; ".join(f'{x["count"]}× "{x["text"]}"' for x in r["repeats"]).replace("|", "/") or "–"
+        lines.append(
+            f"| {r['persona']} | {r['expected']} | {r['got']} | {'yes' if r['reached'] else '**no**'} "
+            f"| {r['turns']} | {repeats} |"
+        )
     s, kinds = summary, summary["by_expected"].items()
-    return "\n".join(lines + [
-        "", f"**{s['reached']}/{s['personas']} personas reached their expected outcome ({s['reached_percent']}%)**; "
-        f"{s['wrong_outcome']} wrong outcome, {s['no_outcome']} no outcome; mean turns {s['mean_turns']}.",
-        "By expected outcome: " + ", ".join(f"{k} {v['reached']}/{v['personas']}" for k, v in kinds),
-        "Personas with a repeated prompt: " + (", ".join(s["personas_with_repeats"]) or "none")])
+    return "\n".join(
+        lines
+        + [
+            "",
+            f"**{s['reached']}/{s['personas']} personas reached their expected outcome ({s['reached_percent']}%)**; "
+            f"{s['wrong_outcome']} wrong outcome, {s['no_outcome']} no outcome; mean turns {s['mean_turns']}.",
+            "By expected outcome: " + ", ".join(f"{k} {v['reached']}/{v['personas']}" for k, v in kinds),
+            "Personas with a repeated prompt: " + (", ".join(s["personas_with_repeats"]) or "none"),
+        ]
+    )
 
 
 def start_assistant(work: Path) -> Tuple[str, Callable[[], None]]:
@@ -242,8 +277,10 @@ def start_assistant(work: Path) -> Tuple[str, Callable[[], None]]:
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="benchmarks/conversation_quality.py", description=(
-        "Scripted personas talk to the assistant over REST: does each reach its expected outcome?"))
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/conversation_quality.py",
+        description=("Scripted personas talk to the assistant over REST: does each reach its expected outcome?"),
+    )
     add = parser.add_argument
     add("--url", help="a running Rasa server, e.g. http://127.0.0.1:5005 (default: start one here)")
     add("--personas", type=Path, default=PERSONAS_FILE, help="personas YAML file (default benchmarks/personas.yml)")
@@ -257,8 +294,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     personas = load_personas(args.personas)
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)  # stop the servers on `kill` too
-    report: Dict = {"meta": {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                             "personas_file": str(args.personas), "url": args.url}}
+    report: Dict = {
+        "meta": {
+            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "personas_file": str(args.personas),
+            "url": args.url,
+        }
+    }
     work = Path(tempfile.mkdtemp(prefix="conversation-quality-"))
     stop, results, keep, code = None, [], args.keep_temp, 0
     try:

@@ -3,6 +3,7 @@
 Each simulated person plays scenarios from benchmarks/load_scenarios.py with a
 fresh sender id per conversation and records every turn's latency and outcome.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -3,6 +3,7 @@
 Systems are columns of the per-level tables (as in earlier runs' output), and
 rows of the summary that puts the speed-ups on and off next to the starter bot.
 """
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional
@@ -48,10 +49,19 @@ def targets(report: Dict) -> Dict[str, Dict]:
     training = report.get("training", {}).get(OURS, {})
     seconds = training.get("retrain_seconds") or training.get("sidecar_seconds")
     return {
-        "p95_at_50": {"value_ms": p95, "target_ms": TARGET_P95_MS, "met": None if p95 is None else p95 <= TARGET_P95_MS},
-        "errors": {"value": errors, "target": TARGET_ERRORS, "met": None if errors is None else errors <= TARGET_ERRORS},
+        "p95_at_50": {
+            "value_ms": p95,
+            "target_ms": TARGET_P95_MS,
+            "met": None if p95 is None else p95 <= TARGET_P95_MS,
+        },
+        "errors": {
+            "value": errors,
+            "target": TARGET_ERRORS,
+            "met": None if errors is None else errors <= TARGET_ERRORS,
+        },
         "training": {
-            "value_s": seconds, "target_s": TARGET_TRAINING_SECONDS,
+            "value_s": seconds,
+            "target_s": TARGET_TRAINING_SECONDS,
             "met": None if seconds is None else seconds <= TARGET_TRAINING_SECONDS,
         },
     }
@@ -89,23 +99,29 @@ def markdown(report: Dict) -> str:
             ["max latency (ms)"] + [fmt(lat[n].get("max_ms")) for n in names] + [""],
             ["throughput (turns/s)"] + [fmt(per[n].get("throughput_turns_per_s"), 1) for n in names] + [""],
             ["turns ok"] + [fmt(per[n].get("turns_ok")) for n in names] + [""],
-            ["errors"] + [
+            ["errors"]
+            + [
                 fmt(per[n].get("errors")) + (f" {per[n]['errors_by_kind']}" if per[n].get("errors") else "")
                 for n in names
-            ] + [str(TARGET_ERRORS)],
+            ]
+            + [str(TARGET_ERRORS)],
             ["unexpected replies"] + [fmt(per[n].get("mismatches")) for n in names] + [""],
-            ["conversations started / completed"] + [
+            ["conversations started / completed"]
+            + [
                 f"{fmt(per[n].get('conversations_started'))} / {fmt(per[n].get('conversations_completed'))}"
                 for n in names
-            ] + [""],
-            ["CPU per turn, Rasa server (ms)"] + [
-                fmt(per[n].get("cpu_ms_per_turn", {}).get("rasa"), 1) for n in names
-            ] + [""],
-            ["CPU per turn, action server (ms)"] + [
-                fmt(per[n].get("cpu_ms_per_turn", {}).get("actions"), 1) for n in names
-            ] + [""],
+            ]
+            + [""],
+            ["CPU per turn, Rasa server (ms)"]
+            + [fmt(per[n].get("cpu_ms_per_turn", {}).get("rasa"), 1) for n in names]
+            + [""],
+            ["CPU per turn, action server (ms)"]
+            + [fmt(per[n].get("cpu_ms_per_turn", {}).get("actions"), 1) for n in names]
+            + [""],
             ["peak RSS Rasa server (MB)"] + [mb(per[n].get("peak_rss_bytes", {}).get("rasa")) for n in names] + [""],
-            ["peak RSS action server (MB)"] + [mb(per[n].get("peak_rss_bytes", {}).get("actions")) for n in names] + [""],
+            ["peak RSS action server (MB)"]
+            + [mb(per[n].get("peak_rss_bytes", {}).get("actions")) for n in names]
+            + [""],
         ]
         lines += ["", f"### {level} concurrent conversation{'s' if level != 1 else ''}", ""] + table(rows)
 
@@ -128,16 +144,20 @@ def markdown(report: Dict) -> str:
         ["training time"] + [train_cell(n) for n in names] + [f"≤ {TARGET_TRAINING_SECONDS / 60:.0f} min"],
         ["server start-up until healthy (s)"] + [fmt(targets_[n].get("startup_seconds"), 1) for n in names] + [""],
         ["idle RSS Rasa server (MB)"] + [mb(targets_[n].get("idle_rss_bytes", {}).get("rasa")) for n in names] + [""],
-        ["idle RSS action server (MB)"] + [mb(targets_[n].get("idle_rss_bytes", {}).get("actions")) for n in names] + [""],
-        ["RSS after warm-up Rasa / actions (MB)"] + [
+        ["idle RSS action server (MB)"]
+        + [mb(targets_[n].get("idle_rss_bytes", {}).get("actions")) for n in names]
+        + [""],
+        ["RSS after warm-up Rasa / actions (MB)"]
+        + [
             f"{mb(targets_[n].get('after_warm_up_rss_bytes', {}).get('rasa'))} / "
             f"{mb(targets_[n].get('after_warm_up_rss_bytes', {}).get('actions'))}"
             for n in names
-        ] + [""],
+        ]
+        + [""],
         ["Rasa speed-ups (as the Rasa server logged)"] + [speedups_cell(targets_[n]) for n in names] + [""],
-        ["first warm-up turn (ms)"] + [
-            fmt((targets_[n].get("warm_up") or [{}])[0].get("latency_ms")) for n in names
-        ] + [""],
+        ["first warm-up turn (ms)"]
+        + [fmt((targets_[n].get("warm_up") or [{}])[0].get("latency_ms")) for n in names]
+        + [""],
     ]
     if names:
         lines += ["", "### Training and memory", ""] + table(general)
@@ -189,8 +209,13 @@ def summary_rows(targets_: Dict, names: List[str], levels: List[int]) -> List[st
                 continue
             lat = at.get("latency") or {}
             cells = [
-                SYSTEMS[n], str(level), fmt(lat.get("p50_ms")), fmt(lat.get("p95_ms")), fmt(lat.get("p99_ms")),
-                fmt(at.get("throughput_turns_per_s"), 1), fmt(at.get("errors")),
+                SYSTEMS[n],
+                str(level),
+                fmt(lat.get("p50_ms")),
+                fmt(lat.get("p95_ms")),
+                fmt(lat.get("p99_ms")),
+                fmt(at.get("throughput_turns_per_s"), 1),
+                fmt(at.get("errors")),
                 fmt((at.get("cpu_ms_per_turn") or {}).get("rasa"), 1),
             ]
             lines.append("| " + " | ".join(cells) + " |")

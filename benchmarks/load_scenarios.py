@@ -12,6 +12,7 @@ Per turn:
   *mismatch*, so a fast benchmark of wrong answers (e.g. everything falling
   back) shows up in the figures.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -5,6 +5,7 @@ in the Rasa server's environment), each with its own SQLite stores; Rasa's
 starter bot runs Rasa's own code. Every server is started the way
 tests/conftest.py and `./assistant run` start it (ops/services.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,7 +77,9 @@ def run_levels(
         children = children_map()
         cpu_before = {name: tree_cpu_seconds(pid, children) for name, pid in processes.items()}
         with RssSampler(processes) as sampler:
-            result = asyncio.run(run_load(base_url, scenarios, level, seconds, timeout, sender_prefix=label, think_time=think_time))
+            result = asyncio.run(
+                run_load(base_url, scenarios, level, seconds, timeout, sender_prefix=label, think_time=think_time)
+            )
         children = children_map()
         cpu_used = {name: tree_cpu_seconds(pid, children) - cpu_before[name] for name, pid in processes.items()}
         summary = result.summary()
@@ -98,7 +101,6 @@ def run_levels(
         out["levels"][str(level)] = summary
         time.sleep(pause)
     return out
-
 
 
 def bench_ours(work: Path, model: Path, args, speedups: bool = True) -> Dict:
@@ -125,9 +127,14 @@ def bench_ours(work: Path, model: Path, args, speedups: bool = True) -> Dict:
         said = speedups_line(rasa.log_path)
         print(f"==> [{label}] {said or 'no line about the speed-ups in the Rasa log'}", flush=True)
         result = run_levels(
-            label, f"http://127.0.0.1:{rasa_port}", SCENARIOS,
+            label,
+            f"http://127.0.0.1:{rasa_port}",
+            SCENARIOS,
             {"rasa": rasa.process.pid, "actions": actions.process.pid},
-            args.levels, args.seconds, args.timeout, think_time=args.think_time,
+            args.levels,
+            args.seconds,
+            args.timeout,
+            think_time=args.think_time,
         )
         result["startup_seconds"] = round(startup, 1)
         result["scenarios"] = [s.name for s in SCENARIOS]
@@ -171,8 +178,14 @@ def bench_baseline(work: Path, starter: Dict, args) -> Dict:
         rasa.wait_healthy(300)
         startup = time.monotonic() - t0
         result = run_levels(
-            BASELINE, f"http://127.0.0.1:{port}", BASELINE_SCENARIOS,
-            {"rasa": rasa.process.pid}, args.levels, args.seconds, args.timeout, think_time=args.think_time,
+            BASELINE,
+            f"http://127.0.0.1:{port}",
+            BASELINE_SCENARIOS,
+            {"rasa": rasa.process.pid},
+            args.levels,
+            args.seconds,
+            args.timeout,
+            think_time=args.think_time,
         )
         result["startup_seconds"] = round(startup, 1)
         result["scenarios"] = [s.name for s in BASELINE_SCENARIOS]

@@ -1,4 +1,5 @@
 """Latency statistics of the load benchmark: percentiles and per-run summaries."""
+
 from __future__ import annotations
 
 import math

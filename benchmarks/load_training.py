@@ -4,6 +4,7 @@ Our model's time comes from its sidecar json (ops.build_steps), or from a fresh
 timed training with --retrain; `rasa init --no-prompt` creates and trains the
 starter bot that the benchmark runs as its baseline.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,9 +57,21 @@ def retrain_ours(work: Path) -> float:
     out = work / "retrained"
     out.mkdir(parents=True, exist_ok=True)
     argv = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", "config.yml", "--domain", "domain.yml", "--data", "bot/data",
-        "--out", str(out), "--fixed-model-name", "benchmark-retrain", "--force",
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "bot/data",
+        "--out",
+        str(out),
+        "--fixed-model-name",
+        "benchmark-retrain",
+        "--force",
     ]
     print("==> retraining our model from scratch (timed)", flush=True)
     return _run_timed(argv, ROOT, _rasa_env(work / "retrain-cache"), work / "retrain.log")

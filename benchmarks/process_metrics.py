@@ -1,4 +1,5 @@
 """Memory and CPU of the servers under load, read from /proc (no psutil)."""
+
 from __future__ import annotations
 
 import os
@@ -32,7 +33,7 @@ def children_map() -> Dict[int, List[int]]:
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
         # "pid (comm) state ppid ...": comm may contain spaces and parentheses
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         if len(fields) >= 2:
             children.setdefault(int(fields[1]), []).append(int(entry))
     return children
@@ -62,7 +63,7 @@ def read_cpu_seconds(pid: int) -> float:
             stat = handle.read()
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return 0.0
-    fields = stat[stat.rfind(")") + 2:].split()  # fields[11], [12]: utime, stime
+    fields = stat[stat.rfind(")") + 2 :].split()  # fields[11], [12]: utime, stime
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 

@@ -4,6 +4,7 @@
 
 Without --db the knowledge base is built from knowledge/sources into a temporary SQLite file.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -19,6 +19,7 @@ Rules (`free_slots`):
 * A slot is free when it and every taken booking keep buffer_minutes apart on
   both sides.
 """
+
 from __future__ import annotations
 
 import re
@@ -122,7 +123,9 @@ def availability_from_dict(raw: Any) -> Availability:
     try:
         ZoneInfo(str(time_zone))
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise AvailabilityError(f"time_zone: {time_zone!r} is not a known IANA time zone (e.g. Europe/London)") from error
+        raise AvailabilityError(
+            f"time_zone: {time_zone!r} is not a known IANA time zone (e.g. Europe/London)"
+        ) from error
 
     session_minutes = _whole_number(values, "session_minutes", minimum=5)
     buffer_minutes = _whole_number(values, "buffer_minutes", minimum=0)
@@ -153,7 +156,7 @@ def _whole_number(values: Dict[str, Any], key: str, minimum: int) -> int:
 
 def _weekly_hours(raw: Any, session_minutes: int) -> Dict[int, Tuple[Window, ...]]:
     if not isinstance(raw, dict):
-        raise AvailabilityError("weekly_hours must map weekday names (monday ... sunday) to lists of \"HH:MM-HH:MM\"")
+        raise AvailabilityError('weekly_hours must map weekday names (monday ... sunday) to lists of "HH:MM-HH:MM"')
     weekly: Dict[int, Tuple[Window, ...]] = {}
     for day_name, windows in raw.items():
         day = str(day_name).strip().lower()
@@ -164,7 +167,7 @@ def _weekly_hours(raw: Any, session_minutes: int) -> Dict[int, Tuple[Window, ...
         if isinstance(windows, str):
             windows = [windows]
         if not isinstance(windows, list):
-            raise AvailabilityError(f"weekly_hours.{day}: expected a list like [\"09:00-12:00\"], got {windows!r}")
+            raise AvailabilityError(f'weekly_hours.{day}: expected a list like ["09:00-12:00"], got {windows!r}')
         parsed = sorted(_window(day, text, session_minutes) for text in windows)
         for (_, earlier_end), (later_start, _) in zip(parsed, parsed[1:]):
             if later_start < earlier_end:
@@ -177,7 +180,7 @@ def _window(day: str, text: Any, session_minutes: int) -> Window:
     match = _WINDOW.match(str(text))
     bad = f"weekly_hours.{day}: {text!r}"
     if not match:
-        raise AvailabilityError(f"{bad} is not a window like \"09:00-12:00\"")
+        raise AvailabilityError(f'{bad} is not a window like "09:00-12:00"')
     h1, m1, h2, m2 = (int(part) for part in match.groups())
     if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
         raise AvailabilityError(f"{bad} is not a valid time range")
@@ -294,4 +297,3 @@ def _conflicts(slot: Slot, taken: List[Interval], buffer: timedelta) -> bool:
 
 def _utc_intervals(taken: Iterable[Interval]) -> List[Interval]:
     return [(require_aware(start), require_aware(end)) for start, end in taken]
-

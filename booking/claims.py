@@ -4,6 +4,7 @@ Each function works inside the caller's transaction. Taking a block another
 booking holds fails on the primary key (see booking.schema), which is raised as
 SlotTaken: the database, not a check in Python, refuses the double booking.
 """
+
 from __future__ import annotations
 
 import math
@@ -44,7 +45,9 @@ def move(session: Session, booking_id: int, start: datetime, end: datetime) -> N
     released = sorted(held - wanted)
     if released:
         session.execute(
-            delete(BookingTimeClaim).where(BookingTimeClaim.booking_id == booking_id, BookingTimeClaim.minute.in_(released))
+            delete(BookingTimeClaim).where(
+                BookingTimeClaim.booking_id == booking_id, BookingTimeClaim.minute.in_(released)
+            )
         )
 
 

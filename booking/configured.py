@@ -2,6 +2,7 @@
 
 Everything else takes its values as arguments, so tests and tools pass their own.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict

@@ -11,6 +11,7 @@ Works on SQLite and PostgreSQL by changing only the URL. SQLite specifics:
 * WAL journal mode for file databases (common/sqlite.py), so readers (the
   inbox) never wait for a writer.
 """
+
 from __future__ import annotations
 
 import time

@@ -9,6 +9,7 @@ A rescheduled booking keeps its UID and raises SEQUENCE, so importing the new
 file moves the existing event instead of adding a second one; a cancelled
 booking produces STATUS:CANCELLED.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -36,7 +37,7 @@ def calendar_invite(
         f"Booking reference: {reference}\n"
         f"Booked by: {booking.get('name', '')}\n"
         f"To cancel or change this session, go back to the same chat with the assistant "
-        f"and say \"cancel my booking\" or \"move my booking\" (reference {reference})."
+        f'and say "cancel my booking" or "move my booking" (reference {reference}).'
     )
     # iTIP: CANCEL needs an ORGANIZER; without one, publishing a cancelled event does the job.
     method = "CANCEL" if cancelled and organizer_email else "PUBLISH"

@@ -6,6 +6,7 @@ handoff: with no SMTP server or no trainer address configured nothing is sent
 the booking or handoff is already safely stored (records/notifications.py
 tries again later).
 """
+
 from __future__ import annotations
 
 import smtplib
@@ -47,9 +48,18 @@ def email_trainer_about_booking(
     """
     if not smtp_host or not trainer_email:
         return False
-    message = booking_email(booking, smtp_from=smtp_from, trainer_email=trainer_email, trainer_name=trainer_name, invite=invite)
-    return send_email(message, smtp_host=smtp_host, smtp_port=smtp_port, username=username, password=password,
-                      starttls=starttls, timeout=timeout)
+    message = booking_email(
+        booking, smtp_from=smtp_from, trainer_email=trainer_email, trainer_name=trainer_name, invite=invite
+    )
+    return send_email(
+        message,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        username=username,
+        password=password,
+        starttls=starttls,
+        timeout=timeout,
+    )
 
 
 def email_trainer_about_handoff(
@@ -70,8 +80,15 @@ def email_trainer_about_handoff(
     if not smtp_host or not trainer_email:
         return False
     message = handoff_email(handoff, smtp_from=smtp_from, trainer_email=trainer_email, inbox_url=inbox_url)
-    return send_email(message, smtp_host=smtp_host, smtp_port=smtp_port, username=username, password=password,
-                      starttls=starttls, timeout=timeout)
+    return send_email(
+        message,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        username=username,
+        password=password,
+        starttls=starttls,
+        timeout=timeout,
+    )
 
 
 def send_email(

@@ -5,6 +5,7 @@ choose better from different days, so the choices are spread: the earliest
 slot of each day first, then (when there are fewer days than choices) the slot
 furthest from those already picked on a day.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,9 @@ def offer(slots: Sequence[Slot], zone: tzinfo, max_choices: int = 4) -> List[Dic
             if not remaining:
                 continue
             chosen = [slot for slot in day_slots if slot in picked]
-            picked.append(max(remaining, key=lambda slot: min(abs((slot.start - c.start).total_seconds()) for c in chosen)))
+            picked.append(
+                max(remaining, key=lambda slot: min(abs((slot.start - c.start).total_seconds()) for c in chosen))
+            )
             added = True
         if not added:
             break

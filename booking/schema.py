@@ -8,6 +8,7 @@ that overlap anywhere try to insert the same key, and the second insert fails
 with an IntegrityError in any database (SQLite, PostgreSQL, ...), across
 threads and processes. Cancelling deletes the claims, which frees the time.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text

@@ -5,6 +5,7 @@ people confirming the same slot at the same moment, from two threads or two
 processes, get one booking and one SlotTaken. The engine and its SQLite set-up
 are booking.database.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -180,7 +181,11 @@ class BookingStore:
         with Session(self.engine) as session:
             rows = session.execute(
                 select(Booking.starts_at, Booking.ends_at)
-                .where(Booking.status == CONFIRMED, Booking.starts_at < require_aware(end), Booking.ends_at > require_aware(start))
+                .where(
+                    Booking.status == CONFIRMED,
+                    Booking.starts_at < require_aware(end),
+                    Booking.ends_at > require_aware(start),
+                )
                 .order_by(Booking.starts_at)
             ).all()
             # both columns are NOT NULL, so from_db never gives None here

@@ -22,6 +22,7 @@ has the rules). In short:
 
 Nothing here raises on odd input: text that says nothing about time gives None.
 """
+
 from __future__ import annotations
 
 import re
@@ -106,7 +107,9 @@ def _slot_fitting_phrase(normal: str, slots: List[Tuple[str, Slot]], zone: tzinf
         # "tuesday 10" names a weekday: match it on any offered Tuesday, not only the coming one.
         weekdays = named_weekdays(words, today)
         if weekdays and preference.dates is not None:
-            by_weekday = Preference(None, preference.part_of_day, preference.at, "", preference.earliest, preference.latest)
+            by_weekday = Preference(
+                None, preference.part_of_day, preference.at, "", preference.earliest, preference.latest
+            )
             fitting = [
                 (key, local) for key, local in candidates if local.weekday() in weekdays and by_weekday.matches(local)
             ]
@@ -123,14 +126,79 @@ def _squash(text: str) -> str:
 # --- choosing by number ------------------------------------------------------------
 
 _ORDINALS = {
-    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-    "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "sixth": 6,
+    "6th": 6,
+    "seventh": 7,
+    "7th": 7,
+    "eighth": 8,
+    "8th": 8,
 }
 _CHOICE_FILLER = {
-    "the", "one", "option", "options", "number", "no", "num", "choice", "slot", "please", "pls", "plz", "thanks",
-    "thank", "you", "ta", "ok", "okay", "i'll", "ill", "i", "will", "take", "i'd", "id", "like", "want", "go", "with",
-    "for", "lets", "let's", "do", "book", "me", "that", "is", "fine", "good", "works", "perfect", "great", "yes",
-    "yeah", "yep", "sure", "sounds", "a", "it", "then", "have", "prefer", "pick", "choose", "select",
+    "the",
+    "one",
+    "option",
+    "options",
+    "number",
+    "no",
+    "num",
+    "choice",
+    "slot",
+    "please",
+    "pls",
+    "plz",
+    "thanks",
+    "thank",
+    "you",
+    "ta",
+    "ok",
+    "okay",
+    "i'll",
+    "ill",
+    "i",
+    "will",
+    "take",
+    "i'd",
+    "id",
+    "like",
+    "want",
+    "go",
+    "with",
+    "for",
+    "lets",
+    "let's",
+    "do",
+    "book",
+    "me",
+    "that",
+    "is",
+    "fine",
+    "good",
+    "works",
+    "perfect",
+    "great",
+    "yes",
+    "yeah",
+    "yep",
+    "sure",
+    "sounds",
+    "a",
+    "it",
+    "then",
+    "have",
+    "prefer",
+    "pick",
+    "choose",
+    "select",
 }
 
 

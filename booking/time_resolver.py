@@ -16,6 +16,7 @@ Rules, for the tokens `time_words` reads:
 * "not mornings" means from 12:00; "not evenings" before 17:00. Negated days
   are left out ("any day except Monday" is every day ahead but Mondays).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,8 +25,16 @@ from typing import FrozenSet, List, Optional, Set, Tuple, Union
 
 from booking.slot_types import AFTERNOON_ENDS, MONTH_NAMES, MORNING_ENDS, WEEKDAY_NAMES, Preference
 from booking.time_tokens import (
-    CalendarDate, ClockTime, DayMention, DayOfMonth, DaysFromToday, EveryWeekday, MonthFromNow, NamedMonth,
-    TimeWords, Weekend,
+    CalendarDate,
+    ClockTime,
+    DayMention,
+    DayOfMonth,
+    DaysFromToday,
+    EveryWeekday,
+    MonthFromNow,
+    NamedMonth,
+    TimeWords,
+    Weekend,
 )
 from common.clock import require_aware, zone_or_utc
 
@@ -161,7 +170,9 @@ def _weekday_days(words: TimeWords, weeks: List[Tuple[date, date, str]], today: 
         in_weeks = _in_weeks(name.weekday, weeks)
         if in_weeks:  # "tuesday next week": that week's Tuesday
             weeks_narrowed = True
-            found += [_Days(frozenset({day}), _date_label(day), name.position, weekdays=one_weekday) for day in in_weeks]
+            found += [
+                _Days(frozenset({day}), _date_label(day), name.position, weekdays=one_weekday) for day in in_weeks
+            ]
             continue
         ahead = (name.weekday - today.weekday()) % 7
         if ahead == 0 and name.modifier != "this":
@@ -277,8 +288,13 @@ def _clock(mention: ClockTime, part: Optional[str]) -> Optional[time]:
 
 
 def _describe(
-    date_label: str, part: Optional[str], wanted_parts: List[str],
-    at: Optional[time], earliest: Optional[time], latest: Optional[time], tonight: bool,
+    date_label: str,
+    part: Optional[str],
+    wanted_parts: List[str],
+    at: Optional[time],
+    earliest: Optional[time],
+    latest: Optional[time],
+    tonight: bool,
 ) -> str:
     """How the preference is said back: "tomorrow afternoon", "Tuesday 1 December at 10:00"."""
     text = date_label

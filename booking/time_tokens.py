@@ -5,6 +5,7 @@ times for a given day. Every token keeps where it stood in the text (to keep the
 person's order when describing what they asked for) and whether it was negated
 ("not monday", "can't do mornings").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ class Mention:
 
 @dataclass(frozen=True)
 class CalendarDate(Mention):
-    """"2 dec", "December 3rd", "3/12", "2026-12-02": without a year, the next time it comes round."""
+    """ "2 dec", "December 3rd", "3/12", "2026-12-02": without a year, the next time it comes round."""
 
     month: int
     day: int
@@ -30,14 +31,14 @@ class CalendarDate(Mention):
 
 @dataclass(frozen=True)
 class DayOfMonth(Mention):
-    """"the 5th": the next time that day of the month comes round."""
+    """ "the 5th": the next time that day of the month comes round."""
 
     day: int
 
 
 @dataclass(frozen=True)
 class DaysFromToday(Mention):
-    """"today", "tomorrow", "tonight", "the day after tomorrow"."""
+    """ "today", "tomorrow", "tonight", "the day after tomorrow"."""
 
     days: int
     label: str
@@ -45,14 +46,14 @@ class DaysFromToday(Mention):
 
 @dataclass(frozen=True)
 class Weekend(Mention):
-    """"this weekend", "next weekend"."""
+    """ "this weekend", "next weekend"."""
 
     next: bool
 
 
 @dataclass(frozen=True)
 class EveryWeekday(Mention):
-    """"weekdays", "weekends", "during the week": those days of every week ahead."""
+    """ "weekdays", "weekends", "during the week": those days of every week ahead."""
 
     weekdays: FrozenSet[int]  # 0 = Monday
     label: str
@@ -60,14 +61,14 @@ class EveryWeekday(Mention):
 
 @dataclass(frozen=True)
 class MonthFromNow(Mention):
-    """"this month" (from today) or "next month"."""
+    """ "this month" (from today) or "next month"."""
 
     next: bool
 
 
 @dataclass(frozen=True)
 class NamedMonth(Mention):
-    """"in december": the coming one (this month's remaining days when it is this month)."""
+    """ "in december": the coming one (this month's remaining days when it is this month)."""
 
     month: int
     label: str
@@ -78,7 +79,7 @@ DayMention = Union[CalendarDate, DayOfMonth, DaysFromToday, Weekend, EveryWeekda
 
 @dataclass(frozen=True)
 class WeekSpan(Mention):
-    """"this week" (today to Sunday), "next week", "the week after next" (Monday to Sunday)."""
+    """ "this week" (today to Sunday), "next week", "the week after next" (Monday to Sunday)."""
 
     weeks_ahead: int
     label: str
@@ -86,7 +87,7 @@ class WeekSpan(Mention):
 
 @dataclass(frozen=True)
 class WeekdayName(Mention):
-    """"tuesday", "next tues", "this friday", "mondays" (plural: every Monday)."""
+    """ "tuesday", "next tues", "this friday", "mondays" (plural: every Monday)."""
 
     weekday: int  # 0 = Monday
     modifier: str  # "", "next", "this", "coming", "this coming"
@@ -100,7 +101,7 @@ class PartOfDay(Mention):
 
 @dataclass(frozen=True)
 class ClockTime(Mention):
-    """"10am", "at 2", "half two", "after 3", one end of "between 2 and 4"."""
+    """ "10am", "at 2", "half two", "after 3", one end of "between 2 and 4"."""
 
     hour: int
     minute: int

@@ -2,6 +2,7 @@
 
 Shared by the time tokenizer (`time_words`) and the slot chooser (`time_phrases`).
 """
+
 from __future__ import annotations
 
 import re
@@ -26,22 +27,58 @@ MONTH_WORDS["sept"] = 9
 HOUR_WORDS = {word: value for word, value in UNITS.items() if 1 <= value <= 12}  # "at ten", "two pm"
 
 _SYNONYMS = {
-    "tmrw": "tomorrow", "tmr": "tomorrow", "tmrow": "tomorrow", "tmorrow": "tomorrow", "2moro": "tomorrow",
-    "2morrow": "tomorrow", "2mrw": "tomorrow", "tomoz": "tomorrow", "tomo": "tomorrow",
-    "todya": "today", "toady": "today", "tdy": "today",
-    "tonite": "tonight", "2nite": "tonight", "2night": "tonight",
-    "arvo": "afternoon", "mornin": "morning", "morn": "morning",
-    "wkend": "weekend", "wknd": "weekend", "nxt": "next",
-    "mornings": "morning", "afternoons": "afternoon", "evenings": "evening", "nights": "evening", "night": "evening",
-    "anytime": "any time", "whenevs": "whenever",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "tmrow": "tomorrow",
+    "tmorrow": "tomorrow",
+    "2moro": "tomorrow",
+    "2morrow": "tomorrow",
+    "2mrw": "tomorrow",
+    "tomoz": "tomorrow",
+    "tomo": "tomorrow",
+    "todya": "today",
+    "toady": "today",
+    "tdy": "today",
+    "tonite": "tonight",
+    "2nite": "tonight",
+    "2night": "tonight",
+    "arvo": "afternoon",
+    "mornin": "morning",
+    "morn": "morning",
+    "wkend": "weekend",
+    "wknd": "weekend",
+    "nxt": "next",
+    "mornings": "morning",
+    "afternoons": "afternoon",
+    "evenings": "evening",
+    "nights": "evening",
+    "night": "evening",
+    "anytime": "any time",
+    "whenevs": "whenever",
     "mourning": "morning",  # an English word, so the typo corrector leaves it alone
 }
 
 # Words typos are corrected towards; a weekday or month name wins a tie ("wensday": wednesday, not weekday).
 _CORRECTION_TARGETS = (
-    set(WEEKDAY_NAMES) | set(PLURAL_WEEKDAYS) | set(MONTH_NAMES)
-    | {"today", "tomorrow", "tonight", "morning", "afternoon", "evening", "weekend", "weekends",
-       "weekday", "weekdays", "anytime", "whenever", "lunchtime", "midday"}
+    set(WEEKDAY_NAMES)
+    | set(PLURAL_WEEKDAYS)
+    | set(MONTH_NAMES)
+    | {
+        "today",
+        "tomorrow",
+        "tonight",
+        "morning",
+        "afternoon",
+        "evening",
+        "weekend",
+        "weekends",
+        "weekday",
+        "weekdays",
+        "anytime",
+        "whenever",
+        "lunchtime",
+        "midday",
+    }
 )
 
 WEEKDAY_RE = "|".join(sorted(WEEKDAY_WORDS, key=len, reverse=True))

@@ -6,6 +6,7 @@ calendar dates first (their numbers are not hours), then clock times, then
 relative days, weeks, weekday names, months and parts of the day. Nothing here
 knows today's date: `time_resolver` works out which days the tokens mean.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,12 +14,30 @@ from typing import Optional
 
 from booking.slot_types import MONTH_NAMES
 from booking.time_tokens import (
-    CalendarDate, ClockTime, DayOfMonth, DaysFromToday, EveryWeekday, MonthFromNow, NamedMonth, PartOfDay,
-    TimeWords, WeekdayName, Weekend, WeekSpan,
+    CalendarDate,
+    ClockTime,
+    DayOfMonth,
+    DaysFromToday,
+    EveryWeekday,
+    MonthFromNow,
+    NamedMonth,
+    PartOfDay,
+    TimeWords,
+    WeekdayName,
+    Weekend,
+    WeekSpan,
 )
 from booking.time_vocabulary import (
-    FLEXIBLE, HOUR_WORD_RE, HOUR_WORDS, MONTH_RE, MONTH_WORDS, NOT_A_NEGATION, NEGATION, PLURAL_WEEKDAYS,
-    WEEKDAY_RE, WEEKDAY_WORDS,
+    FLEXIBLE,
+    HOUR_WORD_RE,
+    HOUR_WORDS,
+    MONTH_RE,
+    MONTH_WORDS,
+    NOT_A_NEGATION,
+    NEGATION,
+    PLURAL_WEEKDAYS,
+    WEEKDAY_RE,
+    WEEKDAY_WORDS,
 )
 
 _CLAUSE_BREAK = re.compile(r"[,.;!?]|\bbut\b|\binstead\b|\bthough\b|\bhowever\b|\bactually\b")
@@ -44,10 +63,10 @@ class _Reader:
 
     def negated(self, position: int) -> bool:
         """Whether a negation stands before this position in its clause ("not monday", "can't do mornings")."""
-        clause = self._negation_text[max(0, position - _NEGATION_REACH):position]
+        clause = self._negation_text[max(0, position - _NEGATION_REACH) : position]
         breaks = list(_CLAUSE_BREAK.finditer(clause))
         if breaks:
-            clause = clause[breaks[-1].end():]
+            clause = clause[breaks[-1].end() :]
         return bool(NEGATION.search(clause))
 
     def add_time(self, position: int, hour: int, minute: int, meridiem: Optional[str], role: str) -> None:
@@ -91,7 +110,7 @@ def _numeric_dates(reader: _Reader) -> None:
 
 
 def _days_of_month(reader: _Reader) -> None:
-    """"the 5th", "on the 12th"."""
+    """ "the 5th", "on the 12th"."""
     ordinal_day = r"\b(?:on\s+)?the\s+(\d{1,2})\s*(?:st|nd|rd|th)?\b(?!\s*(?::|am\b|pm\b|oclock|one\b|option\b))"
     for match in reader.find(ordinal_day + r"|\b(\d{1,2})\s*(st|nd|rd|th)\b"):
         reader.words.days.append(DayOfMonth(match.start(), reader.negated(match.start()), int(match[1] or match[2])))
@@ -109,9 +128,21 @@ def _add_date(reader: _Reader, match: "re.Match[str]", month: int, day: int, yea
 
 # Clock times. A preposition says how the time limits the start.
 _ROLE_OF = {
-    "at": "at", "@": "at", "around": "at", "about": "at", "for": "at", "approx": "at", "approximately": "at",
-    "after": "earliest", "from": "earliest", "past": "earliest",
-    "before": "latest", "by": "latest", "until": "latest", "till": "latest", "til": "latest",
+    "at": "at",
+    "@": "at",
+    "around": "at",
+    "about": "at",
+    "for": "at",
+    "approx": "at",
+    "approximately": "at",
+    "after": "earliest",
+    "from": "earliest",
+    "past": "earliest",
+    "before": "latest",
+    "by": "latest",
+    "until": "latest",
+    "till": "latest",
+    "til": "latest",
 }
 _PREPOSITION = r"(?:(at|@|around|about|for|after|from|before|by|until|till|til)\s*)?"
 _HOUR_MINUTE = r"(\d{1,2})(?:[:.h](\d{2}))?"
@@ -122,7 +153,7 @@ def _clock_pattern(name: str) -> str:
 
 
 def _time_ranges(reader: _Reader) -> None:
-    """"between 2 and 4", "from 10am to 12", "2-4pm": an earliest and a latest start."""
+    """ "between 2 and 4", "from 10am to 12", "2-4pm": an earliest and a latest start."""
     patterns = [
         rf"\bbetween\s+{_clock_pattern('a')}\s*(?:-|and|to)\s*{_clock_pattern('b')}\b",
         rf"\b(?P<from>from\s+)?{_clock_pattern('a')}\s*(?:-|to|till|until)\s*{_clock_pattern('b')}\b",
@@ -141,7 +172,7 @@ def _time_ranges(reader: _Reader) -> None:
 
 
 def _clock_times(reader: _Reader) -> None:
-    """"10 am", "2:30 pm", "14:30", "10.30", "10 oclock", "at 10", "after 3"."""
+    """ "10 am", "2:30 pm", "14:30", "10.30", "10 oclock", "at 10", "after 3"."""
     patterns = [
         rf"\b{_PREPOSITION}{_HOUR_MINUTE}\s*(am|pm)\b",
         rf"(?:\b|(?<=@)){_PREPOSITION}(\d{{1,2}})[:.h](\d{{2}})\b()",
@@ -159,7 +190,7 @@ def _clock_times(reader: _Reader) -> None:
 
 
 def _hour_words(reader: _Reader) -> None:
-    """"at ten", "two pm", "three oclock"."""
+    """ "at ten", "two pm", "three oclock"."""
     pattern = (
         rf"\b(?:(at|around|about|after|before|from|by|until)\s+({HOUR_WORD_RE})\b(?:\s*(am|pm|oclock))?"
         rf"|({HOUR_WORD_RE})\s*(am|pm|oclock)\b)"
@@ -167,7 +198,9 @@ def _hour_words(reader: _Reader) -> None:
     for match in reader.find(pattern):
         meridiem = match[3] or match[5]
         meridiem = meridiem if meridiem in ("am", "pm") else None
-        reader.add_time(match.start(), HOUR_WORDS[match[2] or match[4]], 0, meridiem, _ROLE_OF.get(match[1] or "at", "at"))
+        reader.add_time(
+            match.start(), HOUR_WORDS[match[2] or match[4]], 0, meridiem, _ROLE_OF.get(match[1] or "at", "at")
+        )
         reader.take(match)
 
 
@@ -251,12 +284,14 @@ def _weekday_names(reader: _Reader) -> None:
             continue  # "the sun is shining", "I sat down"
         plural = word in PLURAL_WEEKDAYS
         weekday = PLURAL_WEEKDAYS[word] if plural else WEEKDAY_WORDS[word]
-        reader.words.weekdays.append(WeekdayName(match.start(), reader.negated(match.start()), weekday, modifier, plural))
+        reader.words.weekdays.append(
+            WeekdayName(match.start(), reader.negated(match.start()), weekday, modifier, plural)
+        )
         reader.take(match)
 
 
 def _months(reader: _Reader) -> None:
-    """"this month", "next month", "in december"."""
+    """ "this month", "next month", "in december"."""
     for match in reader.find(r"\b(this|next) month\b"):
         reader.words.days.append(MonthFromNow(match.start(), reader.negated(match.start()), match[1] == "next"))
         reader.take(match)
@@ -287,14 +322,27 @@ _DAY_CONTEXT_AFTER = re.compile(
 
 def _reads_as_a_day(text: str, match: "re.Match[str]") -> bool:
     """Whether "sat", "sun", "wed" or "mon" stands for a weekday here rather than a word."""
-    before, after = text[:match.start()], text[match.end():]
+    before, after = text[: match.start()], text[match.end() :]
     if len(text.split()) <= 2:
         return True  # "sat?", "wed 10"
     return bool(_DAY_CONTEXT_BEFORE.search(before) or _DAY_CONTEXT_AFTER.match(after))
 
 
 _STEPS = (
-    _iso_dates, _written_dates, _numeric_dates, _days_of_month,
-    _time_ranges, _clock_times, _hour_words, _quarter_and_half_hours, _noon, _hour_after_day,
-    _relative_days, _weeks, _weekends_and_weekdays, _weekday_names, _months, _parts_of_day,
+    _iso_dates,
+    _written_dates,
+    _numeric_dates,
+    _days_of_month,
+    _time_ranges,
+    _clock_times,
+    _hour_words,
+    _quarter_and_half_hours,
+    _noon,
+    _hour_after_day,
+    _relative_days,
+    _weeks,
+    _weekends_and_weekdays,
+    _weekday_names,
+    _months,
+    _parts_of_day,
 )

@@ -22,6 +22,7 @@ session-start action) and only on the Rasa these were written against, like
 bot/rasa_speedups.py; `restore()` puts Rasa's own back. Tested against Rasa's
 original behaviour in tests/test_fault_action_failures.py.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -66,15 +67,23 @@ def failure_events(tracker, action_name: str) -> List[Any]:
 
     trouble = BotUttered(TROUBLE, metadata={TROUBLE_MARK: True})
     if _user_message_in_this_turn(tracker):
-        return [ActionExecutionRejected(action_name), trouble, UserUtteranceReverted(),
-                FollowupAction(ACTION_LISTEN_NAME)]
+        return [
+            ActionExecutionRejected(action_name),
+            trouble,
+            UserUtteranceReverted(),
+            FollowupAction(ACTION_LISTEN_NAME),
+        ]
     return [trouble, FollowupAction(ACTION_LISTEN_NAME)]
 
 
 def _user_message_in_this_turn(tracker) -> bool:
     from rasa.shared.core.constants import ACTION_LISTEN_NAME
     from rasa.shared.core.events import (
-        ActionExecuted, Restarted, SessionStarted, UserUttered, UserUtteranceReverted,
+        ActionExecuted,
+        Restarted,
+        SessionStarted,
+        UserUttered,
+        UserUtteranceReverted,
     )
 
     for event in reversed(tracker.events):
@@ -126,7 +135,9 @@ def _wrapper(base):
             except Exception as error:  # noqa: BLE001 - whatever broke, the person hears something
                 logger.error(
                     "action '%s' failed for conversation %s: %s; told the person and took their message back",
-                    self.name(), tracker.sender_id, _describe(error),
+                    self.name(),
+                    tracker.sender_id,
+                    _describe(error),
                 )
                 return failure_events(tracker, self.name())
 
@@ -140,7 +151,8 @@ def _wrapper(base):
             except Exception as error:  # noqa: BLE001 - the session starts anyway
                 logger.error(
                     "action_session_start failed for conversation %s: %s; Rasa's own session start instead",
-                    tracker.sender_id, _describe(error),
+                    tracker.sender_id,
+                    _describe(error),
                 )
             events = await ActionSessionStart().run(output_channel, nlg, tracker, domain)
             return [e for e in events if not (isinstance(e, SlotSet) and e.key in NOT_CARRIED_OVER)]
@@ -201,7 +213,9 @@ def apply() -> str:
         restore()
         logger.warning(
             "bot/action_failures.py NOT applied: written for Rasa %s, this is Rasa %s; a failed action "
-            "leaves the person without an answer (Rasa's own behaviour)", WRITTEN_FOR_RASA, version,
+            "leaves the person without an answer (Rasa's own behaviour)",
+            WRITTEN_FOR_RASA,
+            version,
         )
         return f"failed actions: Rasa's own handling (Rasa {version}, written for {WRITTEN_FOR_RASA})"
     for name, (owner, attribute, ours) in _targets().items():

@@ -8,6 +8,7 @@ requires ACTION_SERVER_TOKEN, which Rasa sends with every call
 
     python -m bot.action_server --port 5055
 """
+
 from __future__ import annotations
 
 import argparse

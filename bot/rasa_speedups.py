@@ -30,6 +30,7 @@ benchmarks/conversation_load.py), and each keeps Rasa's behaviour:
    (an input node is passed on as the `(name, value)` pair) and errors
    (RuntimeError becomes Rasa's GraphRunError) are kept.
 """
+
 from __future__ import annotations
 
 import functools
@@ -99,6 +100,7 @@ def resolve_by_type(type_name, default=None):
 
 # --- 3. TensorFlow inference without per-call signature matching -------------------
 
+
 def _concrete_predict(model):
     """The one concrete graph behind `model._tf_predict_step`, and its inputs' specs.
 
@@ -161,6 +163,7 @@ def rasa_predict(self, batch_in):
 
 # --- 4. applied events, once per tracker state -------------------------------------
 
+
 def applied_events(self):
     """Rasa's `applied_events`, computed once per state of this tracker.
 
@@ -179,6 +182,7 @@ def applied_events(self):
 
 # --- 5. slot copies ---------------------------------------------------------------
 
+
 def copy_slot(self):
     """`copy.copy(slot)` without the pickle protocol: a new slot sharing the same attributes."""
     new = self.__class__.__new__(self.__class__)
@@ -187,6 +191,7 @@ def copy_slot(self):
 
 
 # --- 6. graph runs without the dask scheduler --------------------------------------
+
 
 def _graph_for_targets(runner, targets):
     """Rasa's run graph {node: (GraphNode, *needed node names)} for these targets, once."""
@@ -272,9 +277,7 @@ def original(name: str) -> Optional[Callable]:
 
 def replaced() -> Tuple[str, ...]:
     """Names of the replacements in place right now."""
-    return tuple(
-        name for name, (owner, attribute, ours) in _targets().items() if owner.__dict__.get(attribute) is ours
-    )
+    return tuple(name for name, (owner, attribute, ours) in _targets().items() if owner.__dict__.get(attribute) is ours)
 
 
 def restore() -> None:
@@ -333,7 +336,8 @@ def apply(enabled: Optional[bool] = None) -> AppliedReport:
                 "Rasa speed-ups NOT applied: bot/rasa_speedups.py was written for Rasa %s and this is "
                 "Rasa %s; running Rasa's own code. Check each replacement against this version "
                 "(tests/test_rasa_speedups.py) before changing WRITTEN_FOR_RASA.",
-                WRITTEN_FOR_RASA, version,
+                WRITTEN_FOR_RASA,
+                version,
             )
         restore()
         return AppliedReport(bool(enabled), version, ())

@@ -13,6 +13,7 @@ Before Rasa starts, log records are redacted from then on (ops/log_setup.py), an
 (RASA_JWT_SECRET) are added to Rasa's arguments in this process, from the
 environment: a command line is visible to every user (`ps`, /proc/<pid>/cmdline).
 """
+
 from __future__ import annotations
 
 import logging

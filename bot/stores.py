@@ -8,6 +8,7 @@ The tracker store is also where "delete my data" ends (the action's marker
 makes it erase the stored conversation) and where such a request is noticed
 while the conversation is with the trainer: see `answer_while_paused`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -64,7 +65,7 @@ class ConfiguredTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             session.execute(delete(self.SQLEvent).where(self.SQLEvent.sender_id == tracker.sender_id))
             session.commit()
-        remaining = list(tracker.events)[marker + 1:]
+        remaining = list(tracker.events)[marker + 1 :]
         fresh = DialogueStateTracker.from_events(tracker.sender_id, remaining, slots=self.domain.slots)
         await super().save(fresh)
         # The records went in the action's transaction, all but the channel address: the
@@ -142,7 +143,7 @@ def _answered(tracker: Optional[DialogueStateTracker]) -> bool:
         return True
     events = list(tracker.events)
     last_user = max((i for i, e in enumerate(events) if isinstance(e, UserUttered)), default=-1)
-    return any(e.type_name == "bot" for e in events[last_user + 1:])
+    return any(e.type_name == "bot" for e in events[last_user + 1 :])
 
 
 def _rasa_server():

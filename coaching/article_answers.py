@@ -5,6 +5,7 @@ the person that this is general information, not a diagnosis. Which joints a
 question can ask about and which exercises an answer would hand out come from
 the articles' drivers and exercises (knowledge/sources/*.meta.yml).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -59,8 +60,25 @@ def compose_answer(
 
 
 _CAUSAL_WORDS = {
-    "why", "cause", "causes", "causing", "lead", "leads", "affect", "affects", "connected",
-    "connection", "link", "linked", "relate", "related", "mess", "make", "makes", "hurt", "how",
+    "why",
+    "cause",
+    "causes",
+    "causing",
+    "lead",
+    "leads",
+    "affect",
+    "affects",
+    "connected",
+    "connection",
+    "link",
+    "linked",
+    "relate",
+    "related",
+    "mess",
+    "make",
+    "makes",
+    "hurt",
+    "how",
 }
 _GENERIC_CONCEPTS = {"knee", "pain", "stiffness", "instability", "joint_stress", "weakness"}
 
@@ -89,9 +107,7 @@ def _driver_concepts(drivers: Tuple[str, ...]) -> Dict[str, FrozenSet[str]]:
     """The concepts that say which driver is asked about, but nothing more specific: its name
     ("ankle") and the vocabulary's mechanisms that start there ("ankle_stiffness")."""
     specs = load_vocabulary()
-    return {
-        d: frozenset({d} | {s.name for s in specs if s.kind == "mechanism" and s.target == d}) for d in drivers
-    }
+    return {d: frozenset({d} | {s.name for s in specs if s.kind == "mechanism" and s.target == d}) for d in drivers}
 
 
 NOTHING_FOUND = (
@@ -102,7 +118,16 @@ NOTHING_FOUND = (
 )
 
 
-_EXERCISE_WORDS = ("exercise", "stretch", "strengthen", "bridge", "clamshell", "leg raise", "ankle circle", "dorsiflexion")
+_EXERCISE_WORDS = (
+    "exercise",
+    "stretch",
+    "strengthen",
+    "bridge",
+    "clamshell",
+    "leg raise",
+    "ankle circle",
+    "dorsiflexion",
+)
 
 
 def mentions_exercises(*texts: str, library: Optional[ExerciseLibrary] = None) -> bool:

@@ -1,4 +1,5 @@
 """What to say when a message could not be used (see input_checks.py)."""
+
 from __future__ import annotations
 
 from typing import Optional
@@ -9,8 +10,7 @@ EXAMPLES = '"why do stiff ankles cause knee pain?" or "what exercises help my hi
 
 PROBLEM_REPLIES = {
     input_checks.EMPTY: (
-        "I didn't receive any text. What would you like to know about your knee? "
-        f"For example: {EXAMPLES}"
+        f"I didn't receive any text. What would you like to know about your knee? For example: {EXAMPLES}"
     ),
     input_checks.TOO_LONG: (
         "That's a long message, longer than I can read in one go "
@@ -26,8 +26,7 @@ PROBLEM_REPLIES = {
         f"What would you like to know about your knee? For example: {EXAMPLES}"
     ),
     input_checks.OTHER_LANGUAGE: (
-        "Sorry, I can only chat in English for now. Could you write your question in English? "
-        f"For example: {EXAMPLES}"
+        f"Sorry, I can only chat in English for now. Could you write your question in English? For example: {EXAMPLES}"
     ),
 }
 

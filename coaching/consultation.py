@@ -6,6 +6,7 @@ guided self-checks. Every message is read for all the facts it contains, so
 "left knee, front, stairs, 3 weeks, 6/10" fills five answers at once and
 "actually it's the right one" corrects an earlier answer.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ CHECK_SLOTS = ["ankle_wall_left_cm", "ankle_wall_right_cm", "hip_check"]
 AGE_SLOT = "age_years"  # asked first, as a number: it sets rf_age_55_plus and rf_under_16
 # From this pain score up the pain is severe (red_flags.yml, rf_severe_pain): no self-checks.
 SEVERE_PAIN_FROM = 8
-AGE_AS_A_NUMBER = "Please tell me the age as a number, for example 34 (or say \"skip\")."
+AGE_AS_A_NUMBER = 'Please tell me the age as a number, for example 34 (or say "skip").'
 UNDER_16 = (
     "Thanks. As you're under 16, I won't suggest an exercise plan: growing knees need a professional "
     "look, with a parent or carer. I'll still ask the safety questions, so I can say how soon."
@@ -42,12 +43,28 @@ UNDER_16 = (
 # "why does my knee hurt on stairs?" must be answered, not mined for answers.
 # Intents that start something else: never counted as a failed answer to the open question.
 OTHER_REQUESTS = {
-    "request_human", "request_booking", "cancel_booking", "reschedule_booking", "inform_booking_details",
-    "delete_my_data", "export_my_data", "start_over", "stop", "out_of_scope", "ask_article_question",
+    "request_human",
+    "request_booking",
+    "cancel_booking",
+    "reschedule_booking",
+    "inform_booking_details",
+    "delete_my_data",
+    "export_my_data",
+    "start_over",
+    "stop",
+    "out_of_scope",
+    "ask_article_question",
 }
 FACT_INTENTS = {
-    "inform_symptoms", "report_red_flag", "report_self_check", "affirm", "deny",
-    "dont_know", "skip", "request_assessment", "nlu_fallback",
+    "inform_symptoms",
+    "report_red_flag",
+    "report_self_check",
+    "affirm",
+    "deny",
+    "dont_know",
+    "skip",
+    "request_assessment",
+    "nlu_fallback",
 }
 
 
@@ -183,7 +200,11 @@ def derive_answers(updates: Dict[str, Any]) -> None:
 
 
 def _answer_for(
-    slot: str, text: str, intent: Optional[str], entities, reading: MessageReading,
+    slot: str,
+    text: str,
+    intent: Optional[str],
+    entities,
+    reading: MessageReading,
     slots: Optional[Mapping[str, Any]] = None,
 ) -> Any:
     if slot == AGE_SLOT:
@@ -241,7 +262,9 @@ def _answer_for(
 # ("calves are fine" read as a yes to "are you short of breath?" would call 999).
 _ALL_CLEAR = re.compile(
     r"\b(?:fine|ok(?:ay)?|all good|good|normal|no (?:problems?|issues?|worries)|nothing(?: like that)?|none|"
-    r"neither|all clear|no change|as usual)\b", re.I)
+    r"neither|all clear|no change|as usual)\b",
+    re.I,
+)
 _NOT_BEFORE = re.compile(r"\b(?:not|n't|never|no longer)\s+(?:\w+\s+){0,2}$", re.I)
 _EXPLICIT_YES_NO = re.compile(r"^\W*(?:yes|yeah|yep|yup|y|no|nope|nah|n)\b", re.I)
 
@@ -249,12 +272,29 @@ _EXPLICIT_YES_NO = re.compile(r"^\W*(?:yes|yeah|yep|yup|y|no|nope|nah|n)\b", re.
 def _safety_answer(slot: str, text: str, intent: Optional[str]) -> Optional[bool]:
     if not _EXPLICIT_YES_NO.search(text or ""):
         clear = _ALL_CLEAR.search(text or "")
-        if clear and not _NOT_BEFORE.search(text[:clear.start()]):
+        if clear and not _NOT_BEFORE.search(text[: clear.start()]):
             return not triage.load_red_flags().question(slot).flag_value
     return parse.parse_yes_no(text, intent)
 
 
-_QUESTION_STARTS = ("what", "why", "how", "can", "could", "does", "do", "is", "are", "should", "which", "when", "where", "will", "would", "who")
+_QUESTION_STARTS = (
+    "what",
+    "why",
+    "how",
+    "can",
+    "could",
+    "does",
+    "do",
+    "is",
+    "are",
+    "should",
+    "which",
+    "when",
+    "where",
+    "will",
+    "would",
+    "who",
+)
 
 
 def _looks_like_question(text: str) -> bool:
@@ -299,10 +339,15 @@ def describe_intake(summary: Mapping[str, Any]) -> str:
     """One line per answer, in words, for the trainer's record."""
     labels = {
         AGE_SLOT: "age",
-        "knee_side": "knee", "knee_location": "where", "pain_onset": "onset",
-        "pain_duration_days": "duration (days)", "pain_score": "pain (0-10)",
-        "aggravating_activities": "worse with", "activity_level": "activity level",
-        "ankle_wall_left_cm": "knee-to-wall left (cm)", "ankle_wall_right_cm": "knee-to-wall right (cm)",
+        "knee_side": "knee",
+        "knee_location": "where",
+        "pain_onset": "onset",
+        "pain_duration_days": "duration (days)",
+        "pain_score": "pain (0-10)",
+        "aggravating_activities": "worse with",
+        "activity_level": "activity level",
+        "ankle_wall_left_cm": "knee-to-wall left (cm)",
+        "ankle_wall_right_cm": "knee-to-wall right (cm)",
         "hip_check": "single-leg squat",
     }
     lines = []

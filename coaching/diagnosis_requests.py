@@ -5,6 +5,7 @@ look at for that worry, lists the signs that mean getting seen today (the
 safety rules' same-day and urgent signs, in plain words), and offers the
 consultation or the specialist. Nothing here names what the person has.
 """
+
 from __future__ import annotations
 
 import re
@@ -67,11 +68,14 @@ def diagnosis_worry(text: str) -> Optional[str]:
 
 def answer_diagnosis_request(worry: str, trainer: str) -> str:
     about = {"": " what's causing it", DAMAGE: " whether anything is torn or damaged"}.get(
-        worry, f" whether it's {worry}")
-    return "\n\n".join([
-        f"I can't tell you{about}: I'm an automated assistant, not a clinician, and only someone who "
-        "examines your knee can diagnose it.",
-        CLINICIAN_CHECKS,
-        GO_TODAY,
-        OFFER.format(trainer=trainer),
-    ])
+        worry, f" whether it's {worry}"
+    )
+    return "\n\n".join(
+        [
+            f"I can't tell you{about}: I'm an automated assistant, not a clinician, and only someone who "
+            "examines your knee can diagnose it.",
+            CLINICIAN_CHECKS,
+            GO_TODAY,
+            OFFER.format(trainer=trainer),
+        ]
+    )

@@ -1,4 +1,5 @@
 """The exercise plan as chat text: numbered exercises with steps, dose and when to stop, then notes."""
+
 from __future__ import annotations
 
 from typing import List, Sequence

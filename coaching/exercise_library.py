@@ -7,6 +7,7 @@ with steps, a starting dose, an easier version and when to stop; its ``target`` 
 article's drivers, and every driver needs at least one exercise. The library is every linked
 file, in the order of the sources.
 """
+
 from __future__ import annotations
 
 import re
@@ -252,6 +253,11 @@ def load_exercises(path: Optional[Path] = None, sources_dir: Optional[Path] = No
 
 
 __all__ = [
-    "DATA_FILE", "EasierVersion", "Exercise", "ExerciseDataError", "ExerciseLibrary", "load_exercises",
+    "DATA_FILE",
+    "EasierVersion",
+    "Exercise",
+    "ExerciseDataError",
+    "ExerciseLibrary",
+    "load_exercises",
     "parse_exercises",
 ]

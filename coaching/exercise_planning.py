@@ -14,6 +14,7 @@ Pain decides what is suitable: an exercise is left out above its ``max_pain_scor
 reps; with no pain score, moderate pain is assumed. What a driver's article says about the
 activities that bring the pain on comes from its metadata (``plan_note``).
 """
+
 from __future__ import annotations
 
 import math
@@ -188,9 +189,11 @@ def plan_exercises(
         )
     else:
         notes.extend(_activity_notes(targets, activities))
-    sources = list(dict.fromkeys(
-        (e.source_title or library.source_title, e.source_author or library.source_author) for e in chosen
-    ))
+    sources = list(
+        dict.fromkeys(
+            (e.source_title or library.source_title, e.source_author or library.source_author) for e in chosen
+        )
+    )
     title, author = sources[0] if sources else (library.source_title, library.source_author)
     return ExercisePlan(
         profile=profile,

@@ -5,6 +5,7 @@ dose and when to stop, from the same library and formatter as the
 consultation's plan, and an offer of the consultation to tailor them. The
 target is read from the words; the exercises come from coaching/exercises.yml.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,9 +26,15 @@ _ASKS_WHAT_TO_DO = re.compile(
 _TARGETS: Tuple[Tuple["re.Pattern[str]", str, Tuple[str, ...]], ...] = (
     (re.compile(r"\b(?:run|runs|runn(?:er|ers|ing)|jog(?:ger|gers|ging)?)\b", re.I), "both", ("running",)),
     (re.compile(r"\b(?:stairs?|steps|staircase)\b", re.I), "both", ("stairs",)),
-    (re.compile(r"\b(?:knees?\s+(?:cav(?:e|es|ing)|collaps\w*|roll\w*|drop\w*)\s+in(?:wards?)?|valgus|"
-                r"wobbly\s+hips?|hip\s+(?:stability|instability|drop)|glutes?|gluteal|bum|weak\s+hips?|hips?)\b",
-                re.I), "hip", ()),
+    (
+        re.compile(
+            r"\b(?:knees?\s+(?:cav(?:e|es|ing)|collaps\w*|roll\w*|drop\w*)\s+in(?:wards?)?|valgus|"
+            r"wobbly\s+hips?|hip\s+(?:stability|instability|drop)|glutes?|gluteal|bum|weak\s+hips?|hips?)\b",
+            re.I,
+        ),
+        "hip",
+        (),
+    ),
     (re.compile(r"\b(?:calf|calves|calfs|achilles|ankles?|dorsiflexion)\b", re.I), "ankle", ()),
 )
 OFFER = (

@@ -20,6 +20,7 @@ Which sentences are quoted for a driver (deterministic, only from its own articl
   another sentence stating the driver's direct link) that is the best or nearly the best match
   in its article for one of their symptom terms (coaching.movement_profile.symptom_terms).
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,13 @@ from collections import Counter
 from typing import List, Optional, Sequence, Tuple
 
 from coaching.movement_profile import (
-    KNEE_TO_WALL, NOT_FOUND, SINGLE_LEG, UNKNOWN, MovementProfile, article_drivers, symptom_terms,
+    KNEE_TO_WALL,
+    NOT_FOUND,
+    SINGLE_LEG,
+    UNKNOWN,
+    MovementProfile,
+    article_drivers,
+    symptom_terms,
 )
 from knowledge.drivers import Catalogue, Driver, load_catalogue
 
@@ -45,7 +52,10 @@ DISCLAIMER = (
 )
 
 # How the explanation names the self-checks (coaching/movement_profile.py) when none decided.
-_CHECK_CLEAR = {KNEE_TO_WALL: "your ankles met the knee-to-wall guide", SINGLE_LEG: "your single-leg check looked steady"}
+_CHECK_CLEAR = {
+    KNEE_TO_WALL: "your ankles met the knee-to-wall guide",
+    SINGLE_LEG: "your single-leg check looked steady",
+}
 _CHECK_NAMES = {KNEE_TO_WALL: "the knee-to-wall ankle test", SINGLE_LEG: "the single-leg check"}
 _NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
@@ -80,7 +90,11 @@ def _spec(driver: str, catalogue: Optional[Catalogue]) -> Tuple[Driver, Tuple[Dr
 
 
 def driver_quotes(
-    kb, driver: str, symptoms: Sequence[str] = (), core: int = CORE_QUOTES, extra: int = EXTRA_QUOTES,
+    kb,
+    driver: str,
+    symptoms: Sequence[str] = (),
+    core: int = CORE_QUOTES,
+    extra: int = EXTRA_QUOTES,
     catalogue: Optional[Catalogue] = None,
 ) -> list:
     """The sentences to quote for one driver ("ankle", "hip", ...), from its article, in article order."""
@@ -174,9 +188,11 @@ def _pain_score(value) -> Optional[int]:
 
 
 def _source_line(passages: Sequence) -> str:
-    sources = list(dict.fromkeys(
-        (p.document_title, getattr(p, "author", None)) for p in passages if getattr(p, "document_title", None)
-    ))
+    sources = list(
+        dict.fromkeys(
+            (p.document_title, getattr(p, "author", None)) for p in passages if getattr(p, "document_title", None)
+        )
+    )
     if not sources:
         return "Here's how your answers connect to the trainer's article."
     named = [f'"{title}"' + (f" by {author}" if author else "") for title, author in sources]
@@ -229,7 +245,9 @@ def _unclear_reason(profile: MovementProfile) -> str:
 def _unclear_part(profile: MovementProfile, drivers: Sequence[Driver]) -> str:
     count = len(drivers)
     several = len({d.source_title for d in drivers}) > 1
-    whose, describe = ("the articles'", "The articles describe") if several else ("the article's", "The article describes")
+    whose, describe = (
+        ("the articles'", "The articles describe") if several else ("the article's", "The article describes")
+    )
     if count == 1:
         return f"From your answers I can't tell whether {whose} link applies to you: {_unclear_reason(profile)}. {describe} it:"
     every = "both" if count == 2 else f"all {_NUMBERS.get(count, count)}"

@@ -1,4 +1,5 @@
 """Handing a conversation to the trainer: the transcript, when to offer it, what to tell the person."""
+
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping

@@ -5,6 +5,7 @@ confident but wrong intent from the classifier. These checks run inside the
 NLU pipeline (bot/nlu_components/input_guard.py) and in the fallback action,
 which explains to the person what went wrong.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,10 @@ def _looks_like_other_language(words) -> bool:
     stop_words = _stop_words()
     english = stop_words["en"]
     # Words that are English stop words too ("me", "is") prove nothing.
-    hits = {code: sum(1 for w in words if w in stops and (code == "en" or w not in english))
-            for code, stops in stop_words.items()}
+    hits = {
+        code: sum(1 for w in words if w in stops and (code == "en" or w not in english))
+        for code, stops in stop_words.items()
+    }
     best = max(OTHER_LANGUAGES, key=lambda code: hits[code])
     return hits[best] >= 2 and hits[best] > hits["en"]
 
@@ -88,7 +91,7 @@ def _is_latin_letter(char: str) -> bool:
 def _keyboard_run(word: str) -> bool:
     for row in _KEYBOARD_ROWS:
         for start in range(len(row) - KEY_RUN + 1):
-            if row[start:start + KEY_RUN] in word or row[start:start + KEY_RUN][::-1] in word:
+            if row[start : start + KEY_RUN] in word or row[start : start + KEY_RUN][::-1] in word:
                 return True
     return False
 

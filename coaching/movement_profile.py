@@ -22,19 +22,39 @@ diagnosis: findings only say which answers point where.
 
 The checks themselves are read in coaching/self_checks.py.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from coaching.self_checks import (  # noqa: F401 - the constants are part of this module's interface
-    ACTIVITIES, ACTIVITY_WORDS, ANKLE_DIFFERENCE_CM, ANKLE_GUIDE_CM, CHECKS, FINDINGS, FOUND, HIP_CHECK_VALUES,
-    KNEE_LOCATIONS, KNEE_SIDES, KNEE_TO_WALL, MAX_PLAUSIBLE_CM, NOT_FOUND, SINGLE_LEG, UNKNOWN, Check,
-    _activities, _choice, _hip_observations, _join, _PLURAL_WORDS,
+    ACTIVITIES,
+    ACTIVITY_WORDS,
+    ANKLE_DIFFERENCE_CM,
+    ANKLE_GUIDE_CM,
+    CHECKS,
+    FINDINGS,
+    FOUND,
+    HIP_CHECK_VALUES,
+    KNEE_LOCATIONS,
+    KNEE_SIDES,
+    KNEE_TO_WALL,
+    MAX_PLAUSIBLE_CM,
+    NOT_FOUND,
+    SINGLE_LEG,
+    UNKNOWN,
+    Check,
+    _activities,
+    _choice,
+    _hip_observations,
+    _join,
+    _PLURAL_WORDS,
 )
 from knowledge.drivers import Catalogue, Driver, load_catalogue
 
 BOTH, UNCLEAR = "both", "unclear"
+
 
 @dataclass
 class DriverSignal:
@@ -236,6 +256,17 @@ def symptom_terms(intake: Optional[dict]) -> List[str]:
 
 
 __all__ = [
-    "BOTH", "UNCLEAR", "FINDINGS", "ANKLE_GUIDE_CM", "ANKLE_DIFFERENCE_CM", "MAX_PLAUSIBLE_CM", "DriverSignal",
-    "MovementProfile", "article_drivers", "movement_profile", "profile_drivers", "profile_name", "symptom_terms",
+    "BOTH",
+    "UNCLEAR",
+    "FINDINGS",
+    "ANKLE_GUIDE_CM",
+    "ANKLE_DIFFERENCE_CM",
+    "MAX_PLAUSIBLE_CM",
+    "DriverSignal",
+    "MovementProfile",
+    "article_drivers",
+    "movement_profile",
+    "profile_drivers",
+    "profile_name",
+    "symptom_terms",
 ]

@@ -5,6 +5,7 @@ example answers comes first; the third time the answer is recorded as "unknown"
 (for a safety question that keeps the level cautious, coaching/triage) and the
 consultation goes on.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Mapping, Tuple

@@ -12,6 +12,7 @@ decides what that action does:
 - while anything on record needs a clinician, nothing offers exercises or
   self-checks (coaching/triage.py's `allows_exercises`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -104,7 +105,8 @@ def takes_back(state: SafetyState, found: triage.VolunteeredFlags) -> FrozenSet[
         return frozenset()
     rules = triage.load_red_flags()
     return frozenset(
-        sign for sign in found.denied
+        sign
+        for sign in found.denied
         if sign in state.signs or any(slot in state.answers for slot in rules.signs[sign].sets)
     )
 
@@ -155,9 +157,10 @@ def read_turn(state: SafetyState, found: triage.VolunteeredFlags) -> SafetyTurn:
     signs = (state.signs - cleared) | found.flags
     for slot, value in found.answers.items():
         answers[slot] = value
-    after = SafetyState(frozenset(signs), _warning_answers(answers) | {
-        slot: value for slot, value in answers.items() if slot in cleared_slots
-    })
+    after = SafetyState(
+        frozenset(signs),
+        _warning_answers(answers) | {slot: value for slot, value in answers.items() if slot in cleared_slots},
+    )
     messages: List[str] = []
     result = after.result()
     if alarming(state, found) and result.is_red_flag:

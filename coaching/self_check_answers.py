@@ -9,6 +9,7 @@ Words for stiffness come from the knowledge base's vocabulary (the `stiffness`
 concept's synonyms, knowledge/vocabulary.yml) as well as the forms below, so a word
 the trainer adds there ("rigid", "can't bend") is understood here too.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,10 +24,13 @@ SIDES = ("left", "right")
 _STIFF_FORMS = (
     r"\b(?:tight\w*|stiff\w*|restrict\w*|limited|block\w*|struggl\w*|barely|hard(?:ly)?|"
     r"(?:could(?:n'?t| not)|can'?t|cannot|did(?:n'?t| not)) (?:get|reach|touch|make) (?:it |the wall|to the wall)\w*|"
-    r"nowhere near|not (?:even )?close|worse|tighter|stiffer|less)\b")
+    r"nowhere near|not (?:even )?close|worse|tighter|stiffer|less)\b"
+)
 _FINE = re.compile(
     r"\b(?:fine|ok(?:ay)?|no (?:problems?|issues?|bother)|easy|easily|normal|loose|good|great|no trouble|"
-    r"alright|all right|better|looser)\b", re.I)
+    r"alright|all right|better|looser)\b",
+    re.I,
+)
 _NOT = re.compile(r"\b(?:not|n't|no|never)\s+(?:\w+\s+){0,2}$", re.I)
 _BOTH = re.compile(r"\b(?:both|they(?:'re| are)?|them|ankles|each|either)\b", re.I)
 _SAME = re.compile(r"\b(?:same|similar|no different|identical|just as)\b", re.I)
@@ -45,7 +49,7 @@ def _feel(fragment: str) -> Optional[str]:
     for pattern, value, opposite in ((_stiff(), STIFF, FINE), (_FINE, FINE, STIFF)):
         match = pattern.search(fragment)
         if match:
-            return opposite if _NOT.search(fragment[:match.start()]) else value
+            return opposite if _NOT.search(fragment[: match.start()]) else value
     return None
 
 

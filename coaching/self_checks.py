@@ -5,6 +5,7 @@ found, unknown), the findings it shows ("ankle_stiff", "pelvis_drop", "knee_cave
 plain-language clauses that say which answers led there. Which driver a finding points to is
 for the articles to say (coaching/movement_profile.py reads that); nothing here is a diagnosis.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,13 +38,28 @@ HIP_CHECK_VALUES = ("pelvis_drop", "knee_caves_in", "both", "normal")
 KNEE_SIDES = ("left", "right", "both")
 KNEE_LOCATIONS = ("front", "inside", "outside", "back", "whole")
 ACTIVITIES = (
-    "running", "stairs", "squatting", "cycling", "sitting", "jumping", "walking",
-    "kneeling", "changing_direction", "sport",
+    "running",
+    "stairs",
+    "squatting",
+    "cycling",
+    "sitting",
+    "jumping",
+    "walking",
+    "kneeling",
+    "changing_direction",
+    "sport",
 )
 ACTIVITY_WORDS = {
-    "running": "running", "stairs": "stairs", "squatting": "squats", "cycling": "cycling",
-    "sitting": "sitting", "jumping": "jumping", "walking": "walking", "kneeling": "kneeling",
-    "changing_direction": "changing direction", "sport": "sport",
+    "running": "running",
+    "stairs": "stairs",
+    "squatting": "squats",
+    "cycling": "cycling",
+    "sitting": "sitting",
+    "jumping": "jumping",
+    "walking": "walking",
+    "kneeling": "kneeling",
+    "changing_direction": "changing direction",
+    "sport": "sport",
 }
 _PLURAL_WORDS = {"stairs", "squats"}
 
@@ -206,7 +222,9 @@ def _single_leg(intake: dict) -> Check:
         return check
     check.details["observed"] = sorted(seen)
     if "pelvis_drop" in seen:
-        check.evidence.append(("pelvis_drop", "pelvis_drop", "on the single-leg stand your pelvis dropped on the other side"))
+        check.evidence.append(
+            ("pelvis_drop", "pelvis_drop", "on the single-leg stand your pelvis dropped on the other side")
+        )
     if "knee_caves_in" in seen:
         check.evidence.append(("knee_caves_in", "knee_caves_in", "your knee caves in on the single-leg squat"))
     check.findings.extend(clause for _, _, clause in check.evidence)

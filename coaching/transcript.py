@@ -5,6 +5,7 @@ the same lines: the person, the assistant, or the trainer (replies sent from the
 inbox carry `from_trainer` in their metadata). A message of buttons only shows
 their titles.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Mapping, Optional

@@ -4,6 +4,7 @@ Everything that varies by channel reads it: the inbox's display names and how a
 trainer's reply is delivered, the booking offer (buttons or numbered choices), reply
 splitting at the channel's length limit. A Rasa input channel's `name()` is the key.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

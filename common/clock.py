@@ -4,6 +4,7 @@ Everything is stored and compared in UTC; a time zone only matters when a time i
 to a person or read from their words. SQLite hands back naive datetimes, so values read
 from a database go through `from_db`.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -5,6 +5,7 @@ with one short line and never reaches the pipeline, so other people's turns stay
 Counts live in the process: with several Rasa replicas each enforces its own share
 (the load balancer's sticky sessions keep a conversation on one replica).
 """
+
 from __future__ import annotations
 
 import threading
@@ -16,8 +17,13 @@ SLOW_DOWN = "You're sending messages faster than I can read them. Please wait a 
 
 
 class SlidingWindowLimiter:
-    def __init__(self, per_minute: int, window_seconds: float = 60.0, max_keys: int = 50_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_minute: int,
+        window_seconds: float = 60.0,
+        max_keys: int = 50_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.limit = per_minute
         self.window = window_seconds
         self.max_keys = max_keys  # oldest keys are dropped first, so memory stays bounded

@@ -10,6 +10,7 @@ booking/database.py); `prepare_every_engine()` for every SQLAlchemy engine a
 process makes, which is how bot/serve.py reaches the engine Rasa's SQL
 tracker store creates for itself. Other databases (PostgreSQL) are left as they are.
 """
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 Cuts fall at paragraph, then sentence, then word boundaries, so no message ends
 mid-sentence unless one sentence alone is over the limit.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ Telegram's retry_after); 4xx other than 429 are not (the request itself is wrong
 or the token expired). Errors name the provider and the path, never the token:
 Telegram puts the token in the URL, so URLs are never logged or raised whole.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,9 @@ class RedactTokensInURLs(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and any(isinstance(a, str) and "/bot" in a for a in record.args):
-            record.args = tuple(_BOT_TOKEN_IN_PATH.sub("/bot<token>", a) if isinstance(a, str) else a
-                                for a in record.args)
+            record.args = tuple(
+                _BOT_TOKEN_IN_PATH.sub("/bot<token>", a) if isinstance(a, str) else a for a in record.args
+            )
         if isinstance(record.msg, str) and "/bot" in record.msg:
             record.msg = _BOT_TOKEN_IN_PATH.sub("/bot<token>", record.msg)
         return True

@@ -3,6 +3,7 @@
 Plain text only (no parse_mode), so nothing in a reply can be read as Markdown.
 Buttons become an inline keyboard, one button per row so long titles stay readable.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,16 +29,24 @@ class TelegramClient:
         """`buttons`: [{"title", "data"}] with data already at most 64 bytes."""
         payload: Dict = {"chat_id": chat_id, "text": text}
         if buttons:
-            payload["reply_markup"] = {"inline_keyboard": [[{"text": b["title"][:64], "callback_data": b["data"]}]
-                                                           for b in buttons]}
+            payload["reply_markup"] = {
+                "inline_keyboard": [[{"text": b["title"][:64], "callback_data": b["data"]}] for b in buttons]
+            }
         return self._call("sendMessage", payload)
 
     def answer_callback(self, callback_query_id: str) -> Dict:
         return self._call("answerCallbackQuery", {"callback_query_id": callback_query_id})
 
     def set_webhook(self, url: str, secret_token: str) -> Dict:
-        return self._call("setWebhook", {"url": url, "secret_token": secret_token, "allowed_updates": ALLOWED_UPDATES,
-                                         "drop_pending_updates": False})
+        return self._call(
+            "setWebhook",
+            {
+                "url": url,
+                "secret_token": secret_token,
+                "allowed_updates": ALLOWED_UPDATES,
+                "drop_pending_updates": False,
+            },
+        )
 
     def delete_webhook(self) -> Dict:
         return self._call("deleteWebhook", {})

@@ -4,6 +4,7 @@ Only private chats are served; a group gets a polite refusal. Text and button ta
 (callback_query) go to the assistant; photos, voice, stickers, locations and edited
 messages get "I can only read text here"; other update kinds are ignored.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,10 +13,7 @@ from typing import Any, Dict, Optional
 TEXT, BUTTON, NOT_TEXT, GROUP, IGNORED = "text", "button", "not_text", "group", "ignored"
 
 ONLY_TEXT_REPLY = "Sorry, I can only read text here. Could you type your message?"
-GROUP_REPLY = (
-    "I only chat one to one, because people tell me about their health. "
-    "Please message me directly instead."
-)
+GROUP_REPLY = "I only chat one to one, because people tell me about their health. Please message me directly instead."
 
 
 @dataclass(frozen=True)
@@ -36,8 +34,13 @@ def read_update(body: Any) -> TelegramUpdate:
         chat = ((query.get("message") or {}).get("chat")) or {}
         kind = _chat_kind(chat, BUTTON)
         data = query.get("data")
-        return TelegramUpdate(kind, update_id, _chat_id(chat), data if isinstance(data, str) else "",
-                              str(query.get("id")) if query.get("id") is not None else None)
+        return TelegramUpdate(
+            kind,
+            update_id,
+            _chat_id(chat),
+            data if isinstance(data, str) else "",
+            str(query.get("id")) if query.get("id") is not None else None,
+        )
     for key in ("message", "edited_message"):
         message = body.get(key)
         if not isinstance(message, dict):

@@ -4,6 +4,7 @@ The access token travels only in the Authorization header (ProviderHTTP never lo
 headers), so no URL or error carries it. Message bodies are built here as plain
 dicts: text, interactive (buttons or list) and template.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,12 @@ class WhatsAppClient:
     def send(self, to: str, message: Dict[str, Any]) -> Dict:
         """Send one message body (from the builders below) to a WhatsApp number (wa_id)."""
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **message}
-        return self.http.post(f"{self.base_url.rstrip('/')}/{self.phone_number_id}/messages", "messages", payload,
-                              headers={"Authorization": f"Bearer {self.token}"})
+        return self.http.post(
+            f"{self.base_url.rstrip('/')}/{self.phone_number_id}/messages",
+            "messages",
+            payload,
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
 
     def send_text(self, to: str, text: str) -> Dict:
         return self.send(to, text_message(text))
@@ -45,10 +50,14 @@ def interactive_message(interactive: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def template_message(name: str, language: str, body_text: str) -> Dict[str, Any]:
-    return {"type": "template", "template": {
-        "name": name, "language": {"code": language},
-        "components": [{"type": "body", "parameters": [{"type": "text", "text": body_text}]}],
-    }}
+    return {
+        "type": "template",
+        "template": {
+            "name": name,
+            "language": {"code": language},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": body_text}]}],
+        },
+    }
 
 
 def template_parameters(text: str) -> List[str]:

@@ -7,6 +7,7 @@ number. Titles are shortened at a word boundary and kept unique (WhatsApp refuse
 duplicates). The id of a button or row comes back when it is tapped; the caller
 decides it (`id_for`), usually the payload itself.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,7 +55,7 @@ def shorten(title: str, limit: int) -> str:
             break
         kept = candidate
     kept = kept.rstrip(" ,;:-–/(&")
-    return (kept or title[:limit - 1].rstrip()) + "…"  # one word too long: cut inside it, there is no better
+    return (kept or title[: limit - 1].rstrip()) + "…"  # one word too long: cut inside it, there is no better
 
 
 def _shortened(titles: Sequence[str], limit: int) -> List[str]:
@@ -79,17 +80,27 @@ def interactive(body: str, offered: Sequence[Option], id_for: IdFor) -> Dict[str
     body = body.strip() or "…"
     titles = [title for title, _ in offered]
     if form_for(len(offered)) == BUTTONS and _distinct(_shortened(titles, BUTTON_TITLE_CHARS)):
-        return {"type": "button", "body": {"text": body}, "action": {"buttons": [
-            {"type": "reply", "reply": {"id": id_for(payload, BUTTON_ID_CHARS), "title": short}}
-            for short, (_, payload) in zip(unique_titles(titles, BUTTON_TITLE_CHARS), offered)]}}
+        return {
+            "type": "button",
+            "body": {"text": body},
+            "action": {
+                "buttons": [
+                    {"type": "reply", "reply": {"id": id_for(payload, BUTTON_ID_CHARS), "title": short}}
+                    for short, (_, payload) in zip(unique_titles(titles, BUTTON_TITLE_CHARS), offered)
+                ]
+            },
+        }
     rows = []
     for short, (title, payload) in zip(unique_titles(titles, ROW_TITLE_CHARS), offered[:MAX_LIST_ROWS]):
         row = {"id": id_for(payload, ROW_ID_CHARS), "title": short}
         if short != title:  # the whole title still reaches the person, under the short one
             row["description"] = shorten(title, ROW_DESCRIPTION_CHARS)
         rows.append(row)
-    return {"type": "list", "body": {"text": body},
-            "action": {"button": LIST_BUTTON_LABEL, "sections": [{"title": "Options", "rows": rows}]}}
+    return {
+        "type": "list",
+        "body": {"text": body},
+        "action": {"button": LIST_BUTTON_LABEL, "sections": [{"title": "Options", "rows": rows}]},
+    }
 
 
 def numbered(text: str, titles: Sequence[str]) -> str:

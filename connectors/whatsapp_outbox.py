@@ -7,6 +7,7 @@ Outside the 24-hour window the reply goes out as the configured template, or not
 all: then the failure is recorded, as is any message the provider finally refuses,
 and the error raised for the caller.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,13 @@ from common.clock import utc_now
 from connectors import whatsapp_buttons as offers
 from connectors.message_split import split_message
 from connectors.provider_http import ProviderError
-from connectors.whatsapp_api import (MAX_MESSAGE_CHARS, interactive_message, template_message, template_parameters,
-                                     text_message)
+from connectors.whatsapp_api import (
+    MAX_MESSAGE_CHARS,
+    interactive_message,
+    template_message,
+    template_parameters,
+    text_message,
+)
 from connectors.whatsapp_window import NO_TEMPLATE, WindowClosed, needs_template
 
 CHANNEL = "whatsapp"
@@ -46,8 +52,9 @@ class Outbox:
             self.store.record_failure(conversation_id, CHANNEL, text or "", str(error))
             raise
 
-    def messages(self, conversation_id: str, text: str, buttons: List[Dict[str, Any]],
-                 last_inbound_at: Optional[datetime]) -> List[Dict[str, Any]]:
+    def messages(
+        self, conversation_id: str, text: str, buttons: List[Dict[str, Any]], last_inbound_at: Optional[datetime]
+    ) -> List[Dict[str, Any]]:
         """The message bodies to send, in order; remembers numbered choices, refuses outside the window."""
         offered = offers.options(buttons)
         titles = [title for title, _ in offered]
@@ -57,8 +64,9 @@ class Outbox:
                 self.store.record_failure(conversation_id, CHANNEL, body, NO_TEMPLATE)
                 raise WindowClosed()
             self._remember(conversation_id, offered, numbered=True)
-            return [template_message(self.template_name, self.template_language, part)
-                    for part in template_parameters(body)]
+            return [
+                template_message(self.template_name, self.template_language, part) for part in template_parameters(body)
+            ]
         form = offers.form_for(len(offered))
         if form in (offers.BUTTONS, offers.LIST):
             self._remember(conversation_id, offered, numbered=False)
@@ -86,7 +94,7 @@ class Outbox:
     def payload_for(self, conversation_id: str, button_id: str) -> Optional[str]:
         """What a tapped button or row stands for; None for a token this conversation was never given."""
         if button_id.startswith(TOKEN_PREFIX):
-            return self.store.payload_for_token(conversation_id, button_id[len(TOKEN_PREFIX):])
+            return self.store.payload_for_token(conversation_id, button_id[len(TOKEN_PREFIX) :])
         return button_id
 
 

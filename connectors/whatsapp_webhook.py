@@ -7,6 +7,7 @@ stickers, locations and the like get "I can only read text here"; delivery statu
 are not messages; reactions, system notices, group messages and unknown shapes are
 ignored.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,7 +27,7 @@ def signature_valid(body: bytes, header: Optional[str], app_secret: str) -> bool
     if not app_secret or not header or not header.startswith("sha256="):
         return False
     expected = hmac.new(app_secret.encode(), body or b"", hashlib.sha256).hexdigest()
-    given = header[len("sha256="):].strip().lower().encode("utf-8", "replace")
+    given = header[len("sha256=") :].strip().lower().encode("utf-8", "replace")
     return hmac.compare_digest(expected.encode(), given)
 
 

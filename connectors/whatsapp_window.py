@@ -4,6 +4,7 @@ A business may send free-form messages (text, buttons, lists) only within 24 hou
 of the person's last message; after that only an approved template goes out. The
 output channel uses this to choose, and the trainer's inbox to warn before a reply.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

@@ -3,6 +3,7 @@
 Plain Python (spaCy + SQLAlchemy), no Rasa: build it with ``python -m knowledge.build`` and
 query it with ``KnowledgeBase``.
 """
+
 # Imported eagerly on purpose: the function ``build`` shares its name with the submodule
 # ``knowledge.build``, and only an eager import guarantees ``knowledge.build`` is the function.
 from .build import build

@@ -5,6 +5,7 @@
 Every run drops and recreates the tables and inserts everything in a fixed order, so a rebuild
 of the same sources gives the same rows and ids.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -194,7 +195,10 @@ def _link_concepts(
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge.build", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--sources", type=Path, default=None, help="folder of .txt/.md sources (default: $KNOWLEDGE_SOURCES or knowledge/sources)"
+        "--sources",
+        type=Path,
+        default=None,
+        help="folder of .txt/.md sources (default: $KNOWLEDGE_SOURCES or knowledge/sources)",
     )
     parser.add_argument(
         "--db", default=None, help="SQLAlchemy URL (default: $KNOWLEDGE_DB_URL or knowledge/knowledge.db)"

@@ -8,6 +8,7 @@ main clause. A sentence that starts with an anaphor ("This lack of support...", 
 result, ...") and names no cause borrows the last effect of the previous sentence of the
 same paragraph. Nothing here knows the article: the cue lists are plain English.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ def _cues(sent: Span) -> List[_Cue]:
         cue = _Cue(token.i, lemma, (HELP_CUES if helps else HARM_CUES)[lemma], helps)
         after = tokens[pos + 1] if pos + 1 < len(tokens) else None
         cue.passive = after is not None and after.lemma_ in PASSIVE_MARKERS
-        before = [t for t in tokens[max(0, pos - 3):pos] if not t.is_space]
+        before = [t for t in tokens[max(0, pos - 3) : pos] if not t.is_space]
         cue.negated = any(negation.is_cue(t) for t in before)  # the one list of negation words
         # "will enhance stability and reduce injuries": the second verb shares the first one's cause
         # (the blank pipeline has no tagger: "-ly" words stand in for adverbs to skip)
@@ -149,7 +150,7 @@ def _sentence_links(sent: Span, parts: List[Mention], kinds: Dict[str, str], car
     starts = [sent.start] + [b[0] for b in boundaries] + [sent.end]
     segments = [[m for m in parts if starts[i] <= m.start < starts[i + 1]] for i in range(len(starts) - 1)]
 
-    first_left = sent.doc[sent.start:boundaries[0][0]]
+    first_left = sent.doc[sent.start : boundaries[0][0]]
     may_borrow = carried is not None and (
         any(t.lower_ in ANAPHORS for t in first_left) or not any(is_content(t) for t in first_left)
     )

@@ -13,6 +13,7 @@ Nothing here knows a particular article: a second source with the same fields re
 consultation's explanation and exercise plan without code changes. The names of findings,
 knee locations and activities are checked where they are read (coaching/movement_profile.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -167,8 +168,10 @@ def _driver(raw, number: int, where: str, source: Source, headings: List[str]) -
     note = None
     if raw.get("plan_note") is not None:
         plan = _mapping(raw["plan_note"], where, "plan_note", ("activities", "says"))
-        note = PlanNote(_names(plan.get("activities"), where, "plan_note.activities"),
-                        _text(plan.get("says"), where, "plan_note.says"))
+        note = PlanNote(
+            _names(plan.get("activities"), where, "plan_note.activities"),
+            _text(plan.get("says"), where, "plan_note.says"),
+        )
     return Driver(
         name=_names(raw["name"], where, "name")[0],
         findings=_names(raw["findings"], where, "findings"),
@@ -178,8 +181,9 @@ def _driver(raw, number: int, where: str, source: Source, headings: List[str]) -
         source_title=source.title,
         source_author=source.author,
         section=section,
-        also_explains=tuple((_names(k, where, "also_explains")[0], _text(v, where, f"also_explains.{k}"))
-                            for k, v in also.items()),
+        also_explains=tuple(
+            (_names(k, where, "also_explains")[0], _text(v, where, f"also_explains.{k}")) for k, v in also.items()
+        ),
         hints=tuple(_hint(h, where) for h in hints),
         plan_note=note,
     )
@@ -235,6 +239,13 @@ def load_catalogue(sources_dir: Optional[Path] = None) -> Catalogue:
 
 
 __all__ = [
-    "Catalogue", "Driver", "Hint", "PlanNote", "Source", "SourceMetaError", "load_catalogue", "parse_catalogue",
+    "Catalogue",
+    "Driver",
+    "Hint",
+    "PlanNote",
+    "Source",
+    "SourceMetaError",
+    "load_catalogue",
+    "parse_catalogue",
     "read_catalogue_source",
 ]

@@ -5,6 +5,7 @@ rule-based sentencizer and the lookup lemmatizer from spacy-lookups-data. Build 
 must use exactly the same pipeline, otherwise lemmas stored in the database would not match
 the lemmas of a question.
 """
+
 from __future__ import annotations
 
 import re
@@ -189,9 +190,7 @@ def outermost(mentions: Iterable[Mention]) -> List[Mention]:
     mentions = sorted(mentions)
     keep = []
     for m in mentions:
-        inside = any(
-            o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start) for o in mentions
-        )
+        inside = any(o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start) for o in mentions)
         if not inside:
             keep.append(m)
     return keep

@@ -5,6 +5,7 @@ queries are then fast, deterministic and never write.
 
 (Over 300 lines: one class, the knowledge base's whole read API over one in-memory load.)
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -31,8 +32,23 @@ MAX_QUESTION_CHARS = 2000
 MAX_CORRECTIONS = 32
 # Words that make a question ask for causes or consequences ("why", "what causes", "what happens").
 CAUSAL_QUESTION_WORDS = {
-    "why", "cause", "lead", "result", "affect", "because", "happen", "reason", "effect", "trigger",
-    "mess", "ruin", "damage", "connect", "relate", "link", "responsible",
+    "why",
+    "cause",
+    "lead",
+    "result",
+    "affect",
+    "because",
+    "happen",
+    "reason",
+    "effect",
+    "trigger",
+    "mess",
+    "ruin",
+    "damage",
+    "connect",
+    "relate",
+    "link",
+    "responsible",
 }
 
 # A driver is a joint that the vocabulary's mechanisms or exercises target ("ankle", "hip");
@@ -46,8 +62,7 @@ class KnowledgeBaseNotBuilt(RuntimeError):
 
 def _not_built(url: str, why: str) -> KnowledgeBaseNotBuilt:
     return KnowledgeBaseNotBuilt(
-        f"Knowledge base not available at {display_url(url)} ({why}). "
-        "Build it first with: python -m knowledge.build"
+        f"Knowledge base not available at {display_url(url)} ({why}). Build it first with: python -m knowledge.build"
     )
 
 
@@ -204,7 +219,7 @@ class KnowledgeBase:
             covered.update(range(mention.start, mention.end))
             if any(u.concept == mention.concept for u in units):
                 continue  # a concept named twice is still one thing asked about
-            terms = tuple(dict.fromkeys(search_terms(doc[mention.start:mention.end])))
+            terms = tuple(dict.fromkeys(search_terms(doc[mention.start : mention.end])))
             units.append(Unit(terms, mention.concept))
         free = [t.lemma_ for t in doc if t.i not in covered and is_content(t)]
         units.extend(Unit((term,)) for term in dict.fromkeys(free))
@@ -234,10 +249,14 @@ class KnowledgeBase:
         """(name, joints) for a driver as asked: "ankle", "hips", "both", "ankle and hip"."""
         joints = self.joints
         key = normalize_text(str(driver)).lower()
-        asked = joints if key == BOTH else [
-            part[:-1] if part not in joints and part.endswith("s") else part
-            for part in (p.strip() for p in key.split(" and "))
-        ]
+        asked = (
+            joints
+            if key == BOTH
+            else [
+                part[:-1] if part not in joints and part.endswith("s") else part
+                for part in (p.strip() for p in key.split(" and "))
+            ]
+        )
         if not asked or not all(j in joints for j in asked):
             raise ValueError(f"driver must be one of {sorted(joints + (BOTH,))}, not {driver!r}")
         chosen = tuple(j for j in joints if j in asked)
@@ -258,6 +277,7 @@ class KnowledgeBase:
 
     def _in_text_order(self, numbered: Iterable[Tuple[int, CausalStep]]) -> List[CausalStep]:
         """Steps by depth, then as the article tells them (links were stored in text order)."""
+
         def key(item: Tuple[int, CausalStep]):
             number, step = item
             return (step.depth, step.passage.document_id, step.passage.position, number)

@@ -6,6 +6,7 @@ into units (each concept mention, each remaining word) and a passage scores the 
 best match per unit, so one phrase is never counted several times. For "why" questions,
 passages that state a causal link about the question's concepts rank higher.
 """
+
 from __future__ import annotations
 
 import math

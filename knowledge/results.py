@@ -1,4 +1,5 @@
 """Plain, immutable results returned by ``KnowledgeBase`` (safe to compare, hash and log)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,6 +4,7 @@ SQLAlchemy 1.4 in 2.0 style: classic declarative models (``DeclarativeBase`` arr
 2.0), ``select()`` queries and ``future=True`` engines. Only portable types are used so the same
 models work on SQLite and PostgreSQL by changing the URL.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (

@@ -1,4 +1,5 @@
 """Default locations, shared by the build command and the query side."""
+
 from __future__ import annotations
 
 import os

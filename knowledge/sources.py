@@ -5,6 +5,7 @@ site chrome lines to skip (navigation, blog name) that were copied along with th
 Without it a source still builds: the title is the first heading (Markdown) or the first line
 (plain text) and the author is unknown.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,7 +51,8 @@ class SourceDocument:
 def discover_sources(sources_dir: Path) -> List[Path]:
     """Source files in a stable order, so that a rebuild gives the same ids."""
     return sorted(
-        p for p in Path(sources_dir).iterdir()
+        p
+        for p in Path(sources_dir).iterdir()
         if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES and not p.name.startswith(".")
     )
 
@@ -128,9 +130,7 @@ def _is_heading_candidate(raw_block: List[str]) -> bool:
         return False
     line = normalize_text(raw_block[0])
     return (
-        len(line) <= _MAX_HEADING_CHARS
-        and len(line.split()) <= _MAX_HEADING_WORDS
-        and not line.endswith(_SENTENCE_END)
+        len(line) <= _MAX_HEADING_CHARS and len(line.split()) <= _MAX_HEADING_WORDS and not line.endswith(_SENTENCE_END)
     )
 
 
@@ -179,7 +179,7 @@ def _split_front_matter(text: str):
         if end != -1:
             data = yaml.safe_load(text[4:end]) or {}
             if isinstance(data, dict):
-                return text[end + 4:].lstrip("\n"), data
+                return text[end + 4 :].lstrip("\n"), data
     return text, {}
 
 

@@ -4,6 +4,7 @@ The corrector itself is the shared one (language/spelling.py); this module
 gives it the knowledge base's words: the vocabulary's words are preferred, and
 the passages' words and lemmas are known and correctable-to.
 """
+
 from __future__ import annotations
 
 from typing import Iterable

@@ -1,4 +1,5 @@
 """Load and validate the trainer-edited concept vocabulary (knowledge/vocabulary.yml)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

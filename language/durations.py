@@ -5,6 +5,7 @@ how old ("a 55-year-old") are not lengths of time and are never read as one.
 Ranges count their longer end ("2-3 weeks" -> 21), and vague counts their
 usual meaning ("a few weeks" -> 21, "several" -> 4).
 """
+
 from __future__ import annotations
 
 import re
@@ -35,12 +36,19 @@ _COUNTED = re.compile(
 )
 _COUNTED_SHORT = re.compile(r"(?<![\w.,])(?P<q1>\d{1,4}(?:[.,]\d{1,2})?)(?P<unit>[hdwmy])\b")
 _HALF_A = re.compile(rf"\bhalf\s+(?:a|an)\s+{_UNIT}")
-_SINCE_LAST = re.compile(r"\b(?:since\s+)?(?:last|past)\s+(?P<unit>week|month|year|fortnight)\b|"
-                         r"\b(?:since|from)\s+(?:a\s+)?(?P<unit2>week|month|year|fortnight)\s+ago\b")
+_SINCE_LAST = re.compile(
+    r"\b(?:since\s+)?(?:last|past)\s+(?P<unit>week|month|year|fortnight)\b|"
+    r"\b(?:since|from)\s+(?:a\s+)?(?P<unit2>week|month|year|fortnight)\s+ago\b"
+)
 _RECENT = (
     (re.compile(r"\b(?:since\s+)?(?:yesterday|last night)\b"), 1.0),
-    (re.compile(r"\b(?:since|started|began|from|just)\s+(?:this morning|today|earlier today|this afternoon)\b|"
-                r"^\W*(?:today|this morning|earlier today)\W*$"), 0.5),
+    (
+        re.compile(
+            r"\b(?:since|started|began|from|just)\s+(?:this morning|today|earlier today|this afternoon)\b|"
+            r"^\W*(?:today|this morning|earlier today)\W*$"
+        ),
+        0.5,
+    ),
     (re.compile(r"\b(?:since|started|began|from)\s+(?:the\s+)?(?:day before yesterday)\b"), 2.0),
 )
 # "3 times a week", "5 days a week", "twice a day": how often, not how long.
@@ -52,8 +60,10 @@ FREQUENCY = re.compile(
     r"fortnight)s?\b|\b(?:times?|x)\s+(?:a|per)\s+(?:day|week|month)\b|\b(?:once|twice|thrice)\s+(?:a|per)\b"
 )
 # "one day it just went": when it happened, not how long ago.
-_ONE_DAY_THEN = re.compile(r"\s*,?\s*(?:it|i|my|the|when|while|after|out|something|this|that|he|she|we|last|"
-                           r"playing|at|during|in|on)\b")
+_ONE_DAY_THEN = re.compile(
+    r"\s*,?\s*(?:it|i|my|the|when|while|after|out|something|this|that|he|she|we|last|"
+    r"playing|at|during|in|on)\b"
+)
 
 
 class Duration(NamedTuple):

@@ -11,6 +11,7 @@ Readers that work on character positions ask ``negations(text).covers(pos)``;
 those that read "I can't run" as naming the running, not denying it, pass
 ``inability=False`` ("can't", "can barely": see ``is_inability``).
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -19,23 +20,87 @@ from typing import List, Optional
 
 from language.tokens import tokenizer
 
-CUES = frozenset({
-    "no", "not", "n't", "nt", "never", "without", "nor", "neither", "none", "nothing",
-    "hardly", "barely", "nope", "nah", "denies", "zero",
-})
+CUES = frozenset(
+    {
+        "no",
+        "not",
+        "n't",
+        "nt",
+        "never",
+        "without",
+        "nor",
+        "neither",
+        "none",
+        "nothing",
+        "hardly",
+        "barely",
+        "nope",
+        "nah",
+        "denies",
+        "zero",
+    }
+)
 # Words that start a new thought: a negation stops there.
-BREAK_WORDS = frozenset({
-    "but", "and", "although", "though", "however", "yet", "except", "whereas", "while",
-    "because", "cos", "coz", "so", "then", "now", "just", "still", "apart", "only", "mostly", "mainly", "maybe",
-    "perhaps", "&", "+",
-})
+BREAK_WORDS = frozenset(
+    {
+        "but",
+        "and",
+        "although",
+        "though",
+        "however",
+        "yet",
+        "except",
+        "whereas",
+        "while",
+        "because",
+        "cos",
+        "coz",
+        "so",
+        "then",
+        "now",
+        "just",
+        "still",
+        "apart",
+        "only",
+        "mostly",
+        "mainly",
+        "maybe",
+        "perhaps",
+        "&",
+        "+",
+    }
+)
 # "no wait, the right", "nah it's the left", "no the left one": an answer word, and a new thought starts after it
 # (a "no" that denies is followed by what it denies: "no swelling", never by "the" or "it").
 ANSWER_CUES = frozenset({"no", "nope", "nah"})
-NEW_THOUGHT_STARTS = frozenset({
-    "wait", "sorry", "actually", "hang", "hold", "i", "it", "its", "that", "this", "he", "she", "they", "we", "you",
-    "the", "a", "an", "my", "your", "his", "her", "our", "their",
-})
+NEW_THOUGHT_STARTS = frozenset(
+    {
+        "wait",
+        "sorry",
+        "actually",
+        "hang",
+        "hold",
+        "i",
+        "it",
+        "its",
+        "that",
+        "this",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "the",
+        "a",
+        "an",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+    }
+)
 # A pattern's gap may run over these, though a negation stops at them ("pain so bad", "weight's just dropping").
 GAP_BREAK_WORDS = BREAK_WORDS - {"just", "still", "only", "now", "so", "mostly", "mainly", "maybe", "perhaps"}
 WINDOW = 6  # "I don't think it's swollen": the thing denied may come a few words later

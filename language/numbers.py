@@ -4,6 +4,7 @@ An age is only read where the words say it is one: a bare number answering
 "how old are you?", or "I'm 14", "my son is 12", "aged 60", "40 years old".
 "Yes" or "no" is not an age: the caller asks again rather than guessing.
 """
+
 from __future__ import annotations
 
 import math
@@ -11,20 +12,64 @@ import re
 from typing import List, Optional, Tuple
 
 UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
 }
 TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
-DECADES = {"twenties": 20, "thirties": 30, "forties": 40, "fourties": 40, "fifties": 50, "sixties": 60,
-           "seventies": 70, "eighties": 80, "nineties": 90}
+DECADES = {
+    "twenties": 20,
+    "thirties": 30,
+    "forties": 40,
+    "fourties": 40,
+    "fifties": 50,
+    "sixties": 60,
+    "seventies": 70,
+    "eighties": 80,
+    "nineties": 90,
+}
 OTHER_WORDS = {"nil": 0, "nought": 0, "hundred": 100}  # numbers, but not ages
 # How many, said without a number: "a couple of weeks", "a few times", "twice".
-VAGUE_COUNTS = {"a": 1, "an": 1, "a single": 1, "a couple of": 2, "a couple": 2, "couple of": 2, "couple": 2,
-                "a few": 3, "few": 3, "several": 4, "a number of": 3}
+VAGUE_COUNTS = {
+    "a": 1,
+    "an": 1,
+    "a single": 1,
+    "a couple of": 2,
+    "a couple": 2,
+    "couple of": 2,
+    "couple": 2,
+    "a few": 3,
+    "few": 3,
+    "several": 4,
+    "a number of": 3,
+}
 TIMES = {"once": 1, "twice": 2, "thrice": 3}
 MAX_AGE = 120
 
@@ -93,8 +138,14 @@ _AGE_PATTERNS = [
     (re.compile(rf"\b(?P<part>early|mid|middle|late)[\s-]*(?:{_DECADE_DIGITS}|{_DECADE_WORDS})", re.I), "part"),
     (re.compile(rf"\b(?:in\s+(?:my|his|her|their)\s+)(?:{_DECADE_DIGITS}|{_DECADE_WORDS})", re.I), "decade"),
     # "55+", "55 or older", "over 60", "under 16"
-    (re.compile(rf"(?<![\w.])(?P<n>{NUMBER})\s*(?:\+|or (?:older|over|above|more))"
-                rf"{_NOT_AN_AGE_AFTER}{_NOT_A_SPAN_AFTER}", re.I), "n"),
+    (
+        re.compile(
+            rf"(?<![\w.])(?P<n>{NUMBER})\s*(?:\+|or (?:older|over|above|more))"
+            rf"{_NOT_AN_AGE_AFTER}{_NOT_A_SPAN_AFTER}",
+            re.I,
+        ),
+        "n",
+    ),
     (re.compile(rf"\b(?:over|above|older than|more than)\s+(?P<n>{NUMBER})\b{_NOT_AN_AGE_AFTER}", re.I), "over"),
     (re.compile(rf"\b(?:under|below|younger than|less than)\s+(?P<n>{NUMBER})\b{_NOT_AN_AGE_AFTER}", re.I), "under"),
     # "40 years old", "12yo", "aged 60", "age: 35", "a 13 year old"
@@ -105,11 +156,15 @@ _AGE_PATTERNS = [
     # "my daughter (7)"
     (re.compile(r"\b(?:son|daughter|child|kid|boy|girl|grandson|granddaughter)\s*\(\s*(?P<n>\d{1,2})\s*\)", re.I), "n"),
     # "I'm 14", "my son is 12", "she's eleven"
-    (re.compile(
-        rf"\b(?:i'?m|i am|im|he'?s|she'?s|he is|she is|they'?re|they are|(?:son|daughter|child|kid|boy|girl|"
-        rf"grandson|granddaughter|teenager|lad)(?:'s|\s+is|\s+who'?s|\s+who is|\s*,)|(?:son|daughter|child|kid|boy|girl)"
-        rf"\s+aged?)\s+(?:only\s+|just\s+|nearly\s+|almost\s+|turning\s+)?(?P<n>{NUMBER})\b{_NOT_AN_AGE_AFTER}",
-        re.I), "n"),
+    (
+        re.compile(
+            rf"\b(?:i'?m|i am|im|he'?s|she'?s|he is|she is|they'?re|they are|(?:son|daughter|child|kid|boy|girl|"
+            rf"grandson|granddaughter|teenager|lad)(?:'s|\s+is|\s+who'?s|\s+who is|\s*,)|(?:son|daughter|child|kid|boy|girl)"
+            rf"\s+aged?)\s+(?:only\s+|just\s+|nearly\s+|almost\s+|turning\s+)?(?P<n>{NUMBER})\b{_NOT_AN_AGE_AFTER}",
+            re.I,
+        ),
+        "n",
+    ),
     # "since my 50th birthday": the weakest sign, so it comes last
     (re.compile(r"(?<![\w.])(?P<n>\d{1,3})(?:th|st|nd|rd)?\s+birthday\b", re.I), "n"),
 ]

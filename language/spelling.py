@@ -7,6 +7,7 @@ a real word ("not", "hit", "half") is never rewritten into another one.
 The few misspellings edit distance can't reach (too short, too far, or a real
 word) are listed in MISSPELLINGS, and followed towards the vocabulary only.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -24,8 +25,17 @@ MIN_LENGTH = 4  # shorter words have too many neighbours at distance 1
 # or an English word of their own ("siting", "paine"). Chat spellings ("rite", "footy") are
 # text-speak (text.py), not misspellings.
 MISSPELLINGS = {
-    "lef": "left", "kne": "knee", "nee": "knee", "nees": "knees", "neez": "knees", "jogin": "jogging",
-    "siting": "sitting", "hrts": "hurts", "paine": "pain", "excersize": "exercise", "dipt": "dipped",
+    "lef": "left",
+    "kne": "knee",
+    "nee": "knee",
+    "nees": "knees",
+    "neez": "knees",
+    "jogin": "jogging",
+    "siting": "sitting",
+    "hrts": "hurts",
+    "paine": "pain",
+    "excersize": "exercise",
+    "dipt": "dipped",
 }
 
 
@@ -114,7 +124,7 @@ class TypoCorrector:
         best = self._closest(lower)
         return best if best is not None else word
 
-    @lru_cache(maxsize=8192)
+    @lru_cache(maxsize=8192)  # noqa: B019 - one corrector per vocabulary, kept for the process's life
     def _closest(self, word: str) -> Optional[str]:
         limit = max_distance(word)
         best: Optional[Tuple[int, int, int, int, str]] = None

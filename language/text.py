@@ -6,6 +6,7 @@ only wants the words takes ``.text`` (``clean`` and ``for_matching`` do); one
 that must point back into the message (where Rasa's entities stand) keeps the
 map and asks ``span``.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,14 +16,36 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Typ
 # Far above what the channels let through (2,000 characters); bounds the work on any input.
 MAX_CHARS = 20_000
 
-_SAME_CHARACTER = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u2033": '"', "\u201e": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ", "\u2026": "...",
-    "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
-    **{chr(code): None for code in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F)},  # control characters
-})
+_SAME_CHARACTER = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2033": '"',
+        "\u201e": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\t": " ",
+        "\u2026": "...",
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\ufeff": None,
+        **{chr(code): None for code in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F)},  # control characters
+    }
+)
 _STRETCHED = re.compile(r"([a-z])\1{2,}", re.IGNORECASE)  # "sooooo" -> "soo"
 _JOINED = re.compile(r"(?<=\w)-(?=\w)")  # "weight-bear", "straight-away"
 _SPACES = re.compile(r"\s+")
@@ -150,15 +173,58 @@ def for_matching(text: Any, max_chars: int = MAX_CHARS) -> str:
 # Text-speak and chat spellings of everyday words, for every reader. Not a list
 # of misspelt symptoms: those come from the typo corrector (spelling.py).
 TEXT_SPEAK = {
-    "nite": "night", "nites": "nights", "tonite": "tonight", "r": "are", "u": "you", "ur": "your", "n": "and",
-    "outta": "out of", "gonna": "going to", "wanna": "want to", "kinda": "kind of", "sorta": "sort of",
-    "coz": "because", "cos": "because", "cuz": "because", "bc": "because", "wks": "weeks", "wk": "week",
-    "yrs": "years", "hrs": "hours", "mins": "minutes", "2day": "today", "2nite": "tonight", "b4": "before",
-    "thru": "through", "tho": "though", "pls": "please", "plz": "please", "im": "i'm", "ive": "i've",
-    "ur self": "yourself", "me knee": "my knee", "me leg": "my leg", "me calf": "my calf", "me foot": "my foot",
-    "w/": "with", "w/o": "without", "abt": "about", "bcos": "because", "becuz": "because", "af": "",
-    "rite": "right", "lft": "left", "rgt": "right", "ryt": "right", "yday": "yesterday", "yest": "yesterday",
-    "tmrw": "tomorrow", "thx": "thanks", "bball": "basketball", "footy": "football", "footie": "football",
+    "nite": "night",
+    "nites": "nights",
+    "tonite": "tonight",
+    "r": "are",
+    "u": "you",
+    "ur": "your",
+    "n": "and",
+    "outta": "out of",
+    "gonna": "going to",
+    "wanna": "want to",
+    "kinda": "kind of",
+    "sorta": "sort of",
+    "coz": "because",
+    "cos": "because",
+    "cuz": "because",
+    "bc": "because",
+    "wks": "weeks",
+    "wk": "week",
+    "yrs": "years",
+    "hrs": "hours",
+    "mins": "minutes",
+    "2day": "today",
+    "2nite": "tonight",
+    "b4": "before",
+    "thru": "through",
+    "tho": "though",
+    "pls": "please",
+    "plz": "please",
+    "im": "i'm",
+    "ive": "i've",
+    "ur self": "yourself",
+    "me knee": "my knee",
+    "me leg": "my leg",
+    "me calf": "my calf",
+    "me foot": "my foot",
+    "w/": "with",
+    "w/o": "without",
+    "abt": "about",
+    "bcos": "because",
+    "becuz": "because",
+    "af": "",
+    "rite": "right",
+    "lft": "left",
+    "rgt": "right",
+    "ryt": "right",
+    "yday": "yesterday",
+    "yest": "yesterday",
+    "tmrw": "tomorrow",
+    "thx": "thanks",
+    "bball": "basketball",
+    "footy": "football",
+    "footie": "football",
 }
 _TEXT_SPEAK = re.compile(
     r"(?<![\w'/])(" + "|".join(re.escape(k) for k in sorted(TEXT_SPEAK, key=len, reverse=True)) + r")(?![\w'/])",
@@ -172,7 +238,7 @@ _SIDE_AFTER_R = re.compile(
 
 def _spoken(match: "re.Match[str]") -> Optional[str]:
     word = match.group(1).lower()
-    alone = not match.string[:match.start()].strip(" .!?") and not match.string[match.end():].strip(" .!?")
+    alone = not match.string[: match.start()].strip(" .!?") and not match.string[match.end() :].strip(" .!?")
     if len(word) == 1 and alone:
         return None  # a one-letter answer: "n" is "no", "r" is "right"
     if word == "r" and _SIDE_AFTER_R.match(match.string, match.end()):

@@ -3,6 +3,7 @@
 Its norms already undo the contractions people type with or without the
 apostrophe: "can't", "cant" and "cannot" all give the norms "can", "not".
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -4,6 +4,7 @@ Both the knowledge base and the Rasa model are named or stamped by a hash of
 everything they are built from, so a second `./assistant run` with nothing
 changed takes seconds, and tests share one trained model.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,11 @@ def _files(paths: Iterable[str]) -> List[Path]:
             found.append(path)
         elif path.is_dir():
             found.extend(
-                p for p in path.rglob("*")
-                if p.is_file() and "__pycache__" not in p.parts and p.suffix not in {".db", ".pyc"}
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and "__pycache__" not in p.parts
+                and p.suffix not in {".db", ".pyc"}
                 and not p.name.startswith(".")
             )
     return sorted(set(found))
@@ -48,6 +52,7 @@ def fingerprint(paths: Iterable[str], extra: str = "") -> str:
 
 
 # --- knowledge base -------------------------------------------------------
+
 
 def knowledge_stamp_path() -> Path:
     return ROOT / "knowledge" / ".build-stamp"
@@ -71,6 +76,7 @@ def ensure_knowledge_base(force: bool = False) -> bool:
 
 # --- Rasa model -----------------------------------------------------------
 
+
 def model_fingerprint() -> str:
     return fingerprint(MODEL_INPUTS)
 
@@ -93,9 +99,20 @@ def ensure_model(force: bool = False) -> Path:
     print(f"==> training the Rasa model {target.name} (takes a few minutes; log: logs/train.log)", flush=True)
     started = time.monotonic()
     argv = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", "config.yml", "--domain", "domain.yml", "--data", "bot/data",
-        "--out", str(settings.MODEL_DIR), "--fixed-model-name", target.name[: -len(".tar.gz")],
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "bot/data",
+        "--out",
+        str(settings.MODEL_DIR),
+        "--fixed-model-name",
+        target.name[: -len(".tar.gz")],
         "--force",  # our own fingerprint already decided that training is needed
     ]
     env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
@@ -121,6 +138,6 @@ def ensure_model(force: bool = False) -> Path:
 def _prune_old_models(keep: Path, how_many: int = 2) -> None:
     """Models are ~30 MB each and named by data hash: keep only the newest few."""
     models = sorted(settings.MODEL_DIR.glob("model-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [m for m in models if m != keep][how_many - 1:]:
+    for old in [m for m in models if m != keep][how_many - 1 :]:
         old.unlink(missing_ok=True)
         Path(f"{old}.json").unlink(missing_ok=True)

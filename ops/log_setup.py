@@ -13,6 +13,7 @@ what never goes through `logging` (prints, uncaught tracebacks, warnings), and
 with one writer per file, rotating there is safe where several handlers
 rotating the same file from different processes would not be.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,9 +27,7 @@ REDACTED = "[redacted]"
 # Keys whose string values are never logged: secrets, and what people wrote or were told.
 # Repeats are bounded ({0,40}, {1,64}) so a long unbroken blob cannot make a pattern quadratic.
 _SECRET_KEYS = r"[\w-]{0,40}(?:token|secret|password|passwd|api[_-]?key|authorization|signature)[\w-]{0,40}"
-_PERSONAL_KEYS = (
-    r"text|value|message|[\w-]{0,40}(?:email|phone|contact)[\w-]{0,40}|(?:booking|person|first|last|full|display|user)_?name"
-)
+_PERSONAL_KEYS = r"text|value|message|[\w-]{0,40}(?:email|phone|contact)[\w-]{0,40}|(?:booking|person|first|last|full|display|user)_?name"
 _QUOTED_VALUE = re.compile(
     r"""(?P<key>(?P<q>["'])(?:%s|%s)(?P=q)\s*:\s*)(?:"(?:[^"\\\n]|\\.)*(?:"|$)|'(?:[^'\\\n]|\\.)*(?:'|$))"""
     % (_SECRET_KEYS, _PERSONAL_KEYS),
@@ -42,11 +41,18 @@ _ENTITY_VALUE = re.compile(r"(?P<key>entities: |\), )[^,()]*?(?= \(Type: )")
 _PATTERNS = [
     (re.compile(r"(?i)\b(bearer\s+)[\w.~+/=-]+"), r"\1" + REDACTED),
     (re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"), REDACTED),  # a JWT anywhere
-    (re.compile(r"(?i)\b((?:[\w-]{0,40}(?:token|secret|password|passwd|signature|csrf)|api[_-]?key)=)[^&\s\"'<>;,]+"),
-     r"\1" + REDACTED),
+    (
+        re.compile(
+            r"(?i)\b((?:[\w-]{0,40}(?:token|secret|password|passwd|signature|csrf)|api[_-]?key)=)[^&\s\"'<>;,]+"
+        ),
+        r"\1" + REDACTED,
+    ),
     (re.compile(r"/bot\d+:[\w-]+"), "/bot" + REDACTED),  # Telegram puts the bot token in the URL
     (re.compile(r"\b\d{6,12}:[\w-]{30,}\b"), REDACTED),  # a bare Telegram bot token
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,20}://[^:/\s@]{1,200}:)[^@\s/]{1,200}@"), r"\1" + REDACTED + "@"),  # user:password@
+    (
+        re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,20}://[^:/\s@]{1,200}:)[^@\s/]{1,200}@"),
+        r"\1" + REDACTED + "@",
+    ),  # user:password@
     (re.compile(r"[\w.%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"), "[email]"),
 ]
 _PHONE = re.compile(

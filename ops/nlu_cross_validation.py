@@ -10,6 +10,7 @@ unchanged. The fold split is seeded, so runs are comparable.
     python -m ops.nlu_cross_validation test nlu --nlu bot/data/nlu \
         --config config.yml --cross-validation --folds 5 --out results/...
 """
+
 from __future__ import annotations
 
 import sys
@@ -19,14 +20,28 @@ import rasa.nlu.test as nlu_test
 _collect_fold_results = nlu_test.combine_result
 
 
-async def _held_out_folds_only(intent_metrics, entity_metrics, response_selection_metrics, processor, data,
-                               intent_results=None, entity_results=None, response_selection_results=None):
+async def _held_out_folds_only(
+    intent_metrics,
+    entity_metrics,
+    response_selection_metrics,
+    processor,
+    data,
+    intent_results=None,
+    entity_results=None,
+    response_selection_results=None,
+):
     # cross_validate passes result lists only when scoring the held-out fold.
     if intent_results is None and entity_results is None and response_selection_results is None:
         return intent_metrics, entity_metrics, response_selection_metrics
     return await _collect_fold_results(
-        intent_metrics, entity_metrics, response_selection_metrics, processor, data,
-        intent_results, entity_results, response_selection_results,
+        intent_metrics,
+        entity_metrics,
+        response_selection_metrics,
+        processor,
+        data,
+        intent_results,
+        entity_results,
+        response_selection_results,
     )
 
 

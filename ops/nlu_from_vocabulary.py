@@ -6,6 +6,7 @@ map everyday words to the entity values the actions expect ("jogging" ->
 running). A trainer who adds a synonym improves understanding at the next
 training, with no code change.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,7 +32,11 @@ def render(vocabulary_path: Path | None = None) -> str:
         surfaces = sorted({s.lower() for s in concept.synonyms} | {concept.name.replace("_", " ")})
         lookups.setdefault(entity, []).extend(surfaces)
         synonyms[concept.name] = [s for s in surfaces if s != concept.name]
-    lines = ['version: "3.1"', "# Generated from knowledge/vocabulary.yml by ops/nlu_from_vocabulary.py. Do not edit.", "nlu:"]
+    lines = [
+        'version: "3.1"',
+        "# Generated from knowledge/vocabulary.yml by ops/nlu_from_vocabulary.py. Do not edit.",
+        "nlu:",
+    ]
     for entity, values in sorted(lookups.items()):
         lines += [f"- lookup: {entity}", "  examples: |"] + [f"    - {v}" for v in sorted(set(values))]
     for value, surfaces in sorted(synonyms.items()):

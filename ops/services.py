@@ -5,6 +5,7 @@ the servers exactly the way a user does. Secrets travel in the environment,
 never on a command line (`ps` shows those); each service's output goes through
 a redacting, rotating file (ops/log_setup.py).
 """
+
 from __future__ import annotations
 
 import os
@@ -87,7 +88,9 @@ class Service:
             if is_healthy(self.health_url):
                 return
             time.sleep(0.5)
-        raise TimeoutError(f"{self.name} not healthy after {timeout:.0f}s; see {self.log_path}:\n" + tail(self.log_path))
+        raise TimeoutError(
+            f"{self.name} not healthy after {timeout:.0f}s; see {self.log_path}:\n" + tail(self.log_path)
+        )
 
     def stop(self, timeout: float = 15) -> None:
         if not self.process or self.process.poll() is not None:
@@ -132,14 +135,23 @@ def rasa_server(model: Path, port: int, log_path: Path, env: Optional[Dict[str, 
         name="rasa",
         argv=[
             # `rasa run` through bot/serve.py, which applies (or not) bot/rasa_speedups.py first
-            PYTHON, "-m", "bot.serve", "run",
-            "--model", str(model),
-            "--endpoints", "endpoints.yml",
-            "--credentials", "credentials.yml",
+            PYTHON,
+            "-m",
+            "bot.serve",
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
             "--enable-api",  # bot/serve.py adds its token and JWT secret from the environment
-            "--interface", settings.HOST,
-            "--port", str(port),
-            "--cors", *site_origins(env or {}),
+            "--interface",
+            settings.HOST,
+            "--port",
+            str(port),
+            "--cors",
+            *site_origins(env or {}),
         ],
         health_url=f"http://127.0.0.1:{port}/",
         log_path=log_path,

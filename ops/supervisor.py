@@ -14,6 +14,7 @@ tests/test_fault_supervisor.py drives it with fake processes and a fake
 clock. It also runs periodic `Job`s (the retry of the trainer's notification
 emails) in a background thread, one run of a job at a time.
 """
+
 from __future__ import annotations
 
 import threading

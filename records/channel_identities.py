@@ -11,6 +11,7 @@
 
 Everything tied to a conversation is erased with the conversation on "delete my data".
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -110,8 +111,11 @@ class ChannelStore:
     def release_update(self, channel: str, update_key: str) -> None:
         """Processing failed: let the provider's retry through."""
         with Session(self.engine) as session, session.begin():
-            session.execute(delete(ProcessedUpdate).where(
-                ProcessedUpdate.channel == channel, ProcessedUpdate.update_key == update_key[:191]))
+            session.execute(
+                delete(ProcessedUpdate).where(
+                    ProcessedUpdate.channel == channel, ProcessedUpdate.update_key == update_key[:191]
+                )
+            )
 
     # --- button payloads ---------------------------------------------------------------
     def token_for_payload(self, conversation_id: str, payload: str) -> str:
@@ -125,19 +129,26 @@ class ChannelStore:
 
     def payload_for_token(self, conversation_id: str, token: str) -> Optional[str]:
         with Session(self.engine) as session:
-            return session.execute(select(ButtonPayload.payload).where(
-                ButtonPayload.conversation_id == conversation_id, ButtonPayload.token == token)).scalar()
+            return session.execute(
+                select(ButtonPayload.payload).where(
+                    ButtonPayload.conversation_id == conversation_id, ButtonPayload.token == token
+                )
+            ).scalar()
 
     # --- deliveries that failed --------------------------------------------------------
     def record_failure(self, conversation_id: str, channel: str, text: str, error: str) -> None:
         with Session(self.engine) as session, session.begin():
-            session.add(FailedDelivery(conversation_id=conversation_id, channel=channel, text=text[:4000],
-                                       error=error[:500]))
+            session.add(
+                FailedDelivery(conversation_id=conversation_id, channel=channel, text=text[:4000], error=error[:500])
+            )
 
     def failures(self, conversation_id: str) -> List[Dict[str, Any]]:
         with Session(self.engine) as session:
-            rows = session.execute(select(FailedDelivery).where(FailedDelivery.conversation_id == conversation_id)
-                                   .order_by(FailedDelivery.id)).scalars()
+            rows = session.execute(
+                select(FailedDelivery)
+                .where(FailedDelivery.conversation_id == conversation_id)
+                .order_by(FailedDelivery.id)
+            ).scalars()
             return [{"text": r.text, "error": r.error, "at": from_db(r.created_at)} for r in rows]
 
     # --- erasure -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ conversation until the person's next message, which consumes them: a "2" typed
 later in answer to another question is not read as an old choice. Erased with the
 conversation.
 """
+
 from __future__ import annotations
 
 from typing import List, Optional, Sequence
@@ -56,8 +57,12 @@ class OptionStore:
 
     def delete_conversation_data(self, conversation_id: str) -> int:
         with Session(self.engine) as session, session.begin():
-            return session.execute(delete(NumberedOptions).where(
-                NumberedOptions.conversation_id == conversation_id)).rowcount or 0
+            return (
+                session.execute(
+                    delete(NumberedOptions).where(NumberedOptions.conversation_id == conversation_id)
+                ).rowcount
+                or 0
+            )
 
     def peek(self, conversation_id: str) -> Optional[List[str]]:
         with Session(self.engine) as session:

@@ -17,6 +17,7 @@ The trainer's inbox is told when a conversation that was waiting for them is
 erased, and when an erasure failed: `erasure_notices` holds only the
 conversation id, the outcome and the time, and expires with retention.
 """
+
 from __future__ import annotations
 
 import logging
@@ -96,7 +97,8 @@ def _delete(session: Session, table, conversation_id: str) -> int:
 def _clear_bookings(session: Session, conversation_id: str, now: datetime) -> tuple:
     cancelled = cleared = 0
     for booking in session.scalars(select(Booking).where(Booking.conversation_id == conversation_id)).all():
-        if booking.status == "confirmed" and from_db(booking.ends_at) > now:
+        ends = from_db(booking.ends_at)
+        if booking.status == "confirmed" and ends is not None and ends > now:
             booking.status, booking.cancelled_at, booking.cancelled_by = "cancelled", now, CANCELLED_BY_ERASURE
             claims.release(session, booking.id)
             cancelled += 1
@@ -127,10 +129,14 @@ def erase_conversation(
     now = now or utc_now()
     try:
         with Session(writer(engine_for(url))) as session, session.begin():
-            with_trainer = session.scalar(
-                select(func.count()).select_from(Handoff)
-                .where(Handoff.conversation_id == conversation_id, Handoff.status.in_(ACTIVE_STATUSES))
-            ) or 0
+            with_trainer = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Handoff)
+                    .where(Handoff.conversation_id == conversation_id, Handoff.status.in_(ACTIVE_STATUSES))
+                )
+                or 0
+            )
             consultations = _delete(session, Consultation, conversation_id)
             warning_signs = _delete(session, SafetyFlag, conversation_id)
             replies = _delete(session, TrainerReply, conversation_id)  # before their handoffs (foreign key)
@@ -141,8 +147,11 @@ def erase_conversation(
                 channel_tables.append(ChannelAddress)
             channel_rows = sum(_delete(session, table, conversation_id) for table in channel_tables)
             # An earlier failed attempt is resolved now; a notice that it was erased replaces it.
-            session.execute(delete(ErasureNotice).where(
-                ErasureNotice.conversation_id == conversation_id, ErasureNotice.outcome == FAILED))
+            session.execute(
+                delete(ErasureNotice).where(
+                    ErasureNotice.conversation_id == conversation_id, ErasureNotice.outcome == FAILED
+                )
+            )
             if with_trainer:
                 session.add(ErasureNotice(conversation_id=conversation_id, outcome=ERASED, at=now))
             if journal is not None:
@@ -150,8 +159,13 @@ def erase_conversation(
     except (SQLAlchemyError, OSError) as error:
         raise ErasureFailed(f"erasure rolled back ({error.__class__.__name__})") from error
     return ErasureSummary(
-        consultations=consultations, warning_signs=warning_signs, handoffs=handoffs, trainer_replies=replies,
-        bookings_cancelled=cancelled, bookings_cleared=cleared, channel_rows=channel_rows,
+        consultations=consultations,
+        warning_signs=warning_signs,
+        handoffs=handoffs,
+        trainer_replies=replies,
+        bookings_cancelled=cancelled,
+        bookings_cleared=cleared,
+        channel_rows=channel_rows,
         was_with_trainer=bool(with_trainer),
     )
 
@@ -160,8 +174,10 @@ def forget_reply_address(url: str, conversation_id: str) -> int:
     """The channel's last rows for a conversation, once the confirmation has been sent (the address, and
     anything sending it wrote: numbered choices, a failed delivery)."""
     with Session(writer(engine_for(url))) as session, session.begin():
-        return sum(_delete(session, table, conversation_id)
-                   for table in (ChannelAddress, ButtonPayload, FailedDelivery, NumberedOptions))
+        return sum(
+            _delete(session, table, conversation_id)
+            for table in (ChannelAddress, ButtonPayload, FailedDelivery, NumberedOptions)
+        )
 
 
 def note_failure(url: str, conversation_id: str, now: Optional[datetime] = None) -> bool:
@@ -178,6 +194,7 @@ def note_failure(url: str, conversation_id: str, now: Optional[datetime] = None)
 def notices(url: str, limit: int = 200) -> List[Dict[str, Any]]:
     """The trainer's notices, newest first."""
     with Session(engine_for(url)) as session:
-        rows = session.scalars(select(ErasureNotice).order_by(ErasureNotice.at.desc(), ErasureNotice.id.desc())
-                               .limit(limit)).all()
+        rows = session.scalars(
+            select(ErasureNotice).order_by(ErasureNotice.at.desc(), ErasureNotice.id.desc()).limit(limit)
+        ).all()
         return [{"conversation_id": r.conversation_id, "outcome": r.outcome, "at": from_db(r.at)} for r in rows]

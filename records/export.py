@@ -7,6 +7,7 @@ in a chat, which someone else may be reading over a shoulder. The person's
 chat and the trainer's inbox (`GET /conversations/<id>/export.json`) give the
 same JSON.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -66,9 +67,9 @@ def export_conversation(
     messages Rasa keeps with it. Both come from the conversation itself.
     """
     with Session(engine_for(url)) as session:
+
         def rows(table, *order):
-            return session.scalars(select(table).where(table.conversation_id == conversation_id)
-                                   .order_by(*order)).all()
+            return session.scalars(select(table).where(table.conversation_id == conversation_id).order_by(*order)).all()
 
         consultations = rows(Consultation, Consultation.id)
         flags = rows(SafetyFlag, SafetyFlag.recorded_at, SafetyFlag.id)
@@ -82,12 +83,16 @@ def export_conversation(
             "conversation_id": conversation_id,
             "exported_at": (now or clock.utc_now()).isoformat(timespec="seconds"),
             "retention_days": retention_days,
-            "channel": None if address is None else {
+            "channel": None
+            if address is None
+            else {
                 "name": address.channel,
                 "address": mask_address(address.address),
                 "last_message_at": _iso(address.last_inbound_at),
             },
-            "consultation": None if latest is None else {
+            "consultation": None
+            if latest is None
+            else {
                 "saved_at": _iso(latest.created_at),
                 "answers": dict(latest.intake or {}),
                 "triage_level": latest.triage_level,
@@ -98,21 +103,40 @@ def export_conversation(
             },
             "answers_in_progress": dict(answers_in_progress) if answers_in_progress and latest is None else None,
             "warning_signs": [
-                {"kind": f.kind, "name": f.name, "value": f.value, "level": f.level,
-                 "recorded_at": _iso(f.recorded_at), "cleared_at": _iso(f.cleared_at)}
+                {
+                    "kind": f.kind,
+                    "name": f.name,
+                    "value": f.value,
+                    "level": f.level,
+                    "recorded_at": _iso(f.recorded_at),
+                    "cleared_at": _iso(f.cleared_at),
+                }
                 for f in flags
             ],
             "bookings": [
-                {"reference": b.reference, "starts_at": _iso(b.starts_at), "ends_at": _iso(b.ends_at),
-                 "time_zone": b.time_zone, "status": b.status, "name": b.name,
-                 "contact": mask_contact(b.contact, b.contact_kind), "contact_kind": b.contact_kind,
-                 "booked_at": _iso(b.created_at), "cancelled_at": _iso(b.cancelled_at)}
+                {
+                    "reference": b.reference,
+                    "starts_at": _iso(b.starts_at),
+                    "ends_at": _iso(b.ends_at),
+                    "time_zone": b.time_zone,
+                    "status": b.status,
+                    "name": b.name,
+                    "contact": mask_contact(b.contact, b.contact_kind),
+                    "contact_kind": b.contact_kind,
+                    "booked_at": _iso(b.created_at),
+                    "cancelled_at": _iso(b.cancelled_at),
+                }
                 for b in bookings
             ],
             "handoffs": [
-                {"status": h.status, "reason": h.reason, "opened_at": _iso(h.created_at),
-                 "updated_at": _iso(h.updated_at), "summary": h.summary,
-                 "messages_kept": len(h.transcript or [])}
+                {
+                    "status": h.status,
+                    "reason": h.reason,
+                    "opened_at": _iso(h.created_at),
+                    "updated_at": _iso(h.updated_at),
+                    "summary": h.summary,
+                    "messages_kept": len(h.transcript or []),
+                }
                 for h in handoffs
             ],
             "trainer_replies": len(replies),
@@ -122,29 +146,45 @@ def export_conversation(
 
 def is_empty(export: Mapping[str, Any]) -> bool:
     """Nothing stored in the records (the conversation itself may still exist in Rasa)."""
-    return not any(export.get(key) for key in ("channel", "consultation", "answers_in_progress", "warning_signs",
-                                                 "bookings", "handoffs", "trainer_replies"))
+    return not any(
+        export.get(key)
+        for key in (
+            "channel",
+            "consultation",
+            "answers_in_progress",
+            "warning_signs",
+            "bookings",
+            "handoffs",
+            "trainer_replies",
+        )
+    )
 
 
 def _plain(name: Any) -> str:
     return str(name).replace("_", " ")
 
 
+def _answers_as_text(answers: Mapping[str, Any]) -> str:
+    return "; ".join(f"{_plain(key)}: {value}" for key, value in answers.items())
+
+
 def readable_summary(
     export: Mapping[str, Any],
     *,
-    describe_answers: Callable[[Mapping[str, Any]], str] = lambda answers: "; ".join(
-        f"{_plain(k)}: {v}" for k, v in answers.items()),
+    describe_answers: Optional[Callable[[Mapping[str, Any]], str]] = None,
     sign_label: Callable[[str], str] = _plain,
     level_label: Callable[[str], str] = _plain,
 ) -> str:
     """The export in words, one paragraph per kind of record (the caller supplies the labels)."""
+    describe_answers = describe_answers or _answers_as_text
     parts: List[str] = ["Here is everything stored about you in this conversation:"]
     consultation = export.get("consultation")
     if consultation:
         answers = describe_answers(consultation["answers"]).replace("\n", "; ") or "no answers"
-        parts.append(f"• Your consultation (saved {clock.readable(consultation['saved_at'])}): {answers}. "
-                     f"Outcome: {level_label(consultation['triage_level'])}.")
+        parts.append(
+            f"• Your consultation (saved {clock.readable(consultation['saved_at'])}): {answers}. "
+            f"Outcome: {level_label(consultation['triage_level'])}."
+        )
     elif export.get("answers_in_progress"):
         answers = describe_answers(export["answers_in_progress"]).replace("\n", "; ")
         parts.append(f"• Your answers so far (the consultation isn't finished): {answers or 'none yet'}.")
@@ -152,8 +192,10 @@ def readable_summary(
         parts.append("• No consultation answers.")
     open_signs = [s for s in export.get("warning_signs") or [] if not s.get("cleared_at")]
     if open_signs:
-        listed = ", ".join(f"{sign_label(s['name'])} ({level_label(s['level'])}, since "
-                           f"{clock.readable(s['recorded_at'])})" for s in open_signs)
+        listed = ", ".join(
+            f"{sign_label(s['name'])} ({level_label(s['level'])}, since {clock.readable(s['recorded_at'])})"
+            for s in open_signs
+        )
         parts.append(f"• Warning signs on record: {listed}.")
     else:
         parts.append("• No warning signs on record.")
@@ -161,7 +203,9 @@ def readable_summary(
     if bookings:
         listed = "; ".join(
             f"{b['reference']}, {clock.readable_range(b['starts_at'], b['ends_at'], b['time_zone'])}, {b['status']}, "
-            f"name {b['name']}, contact {b['contact']}" for b in bookings)
+            f"name {b['name']}, contact {b['contact']}"
+            for b in bookings
+        )
         parts.append(f"• Bookings: {listed}.")
     else:
         parts.append("• No bookings.")
@@ -172,14 +216,12 @@ def readable_summary(
         parts.append("• With the trainer: not now (handed back to the assistant).")
     channel = export.get("channel")
     if channel:
-        parts.append(f"• Channel: {channels.display_name(channel['name'])}, address ending "
-                     f"{channel['address'][-4:]}.")
+        parts.append(f"• Channel: {channels.display_name(channel['name'])}, address ending {channel['address'][-4:]}.")
     if export.get("messages_in_conversation"):
         parts.append(f"• The {export['messages_in_conversation']} messages of this chat are kept with it.")
     days = export.get("retention_days")
     if days:
-        parts.append(f"Everything is deleted {days} days after it was stored, "
-                     "or at once if you say \"delete my data\".")
+        parts.append(f'Everything is deleted {days} days after it was stored, or at once if you say "delete my data".')
     else:
-        parts.append("Say \"delete my data\" to have all of it deleted at once.")
+        parts.append('Say "delete my data" to have all of it deleted at once.')
     return "\n".join(parts)

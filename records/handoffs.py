@@ -10,6 +10,7 @@ Both processes write straight to the database named by APP_DB_URL, so nothing
 is lost while one of them is down. SQLAlchemy 2.0-style code on 1.4; portable
 SQL only (SQLite and PostgreSQL, chosen by URL).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -204,7 +205,10 @@ class HandoffStore:
         """Store a reply before sending it (status 'pending'), linked to the latest handoff."""
         with Session(self.engine) as session, session.begin():
             handoff_id = session.scalars(
-                select(Handoff.id).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id.desc()).limit(1)
+                select(Handoff.id)
+                .where(Handoff.conversation_id == conversation_id)
+                .order_by(Handoff.id.desc())
+                .limit(1)
             ).first()
             row = TrainerReply(
                 conversation_id=conversation_id,

@@ -13,6 +13,7 @@ Rows hold only what to send (kind and the id of the handoff or booking), no
 personal data; the email is composed at sending time from the row it names,
 and a handoff or booking erased meanwhile is simply not sent.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,8 +51,9 @@ class TrainerNotification(Base):
 
 def queue(session: Session, kind: str, ref_id: int) -> TrainerNotification:
     """Queue an email inside the caller's transaction (the handoff and its email are saved together)."""
-    row = TrainerNotification(kind=kind, ref_id=ref_id, status=PENDING, attempts=0, created_at=utcnow(),
-                              next_attempt_at=utcnow())
+    row = TrainerNotification(
+        kind=kind, ref_id=ref_id, status=PENDING, attempts=0, created_at=utcnow(), next_attempt_at=utcnow()
+    )
     session.add(row)
     return row
 
@@ -113,16 +115,18 @@ class Outbox:
             return [_as_dict(row) for row in session.scalars(query).all()]
 
 
-def deliver_due(outbox: Outbox, send: Callable[[Dict], bool], every: float = 60,
-                ids: Optional[List[int]] = None) -> Dict[str, int]:
+def deliver_due(
+    outbox: Outbox, send: Callable[[Dict], bool], every: float = 60, ids: Optional[List[int]] = None
+) -> Dict[str, int]:
     """Send what is due (or the rows `ids`); send(row) is True when sent, False when there is nothing to send."""
     counts = {SENT: 0, DROPPED: 0, "failed": 0}
     for row in outbox.claim(ids):
         try:
             status = SENT if send(row) else DROPPED
         except Exception as error:  # noqa: BLE001 - any failure: keep it, try again later
-            logger.warning("trainer %s email %s not sent (attempt %d): %s",
-                           row["kind"], row["id"], row["attempts"] + 1, error)
+            logger.warning(
+                "trainer %s email %s not sent (attempt %d): %s", row["kind"], row["id"], row["attempts"] + 1, error
+            )
             outbox.finish(row["id"], PENDING, f"{type(error).__name__}: {error}", every)
             counts["failed"] += 1
             continue
@@ -151,11 +155,13 @@ def send_from_settings(row: Dict) -> bool:
     if row["kind"] == HANDOFF:
         handoff = HandoffStore(settings.APP_DB_URL).get(row["ref_id"])
         return handoff is not None and email_trainer_about_handoff(
-            handoff, inbox_url=settings.PUBLIC_INBOX_URL, **email_settings())
+            handoff, inbox_url=settings.PUBLIC_INBOX_URL, **email_settings()
+        )
     if row["kind"] == BOOKING:
         booking = store_from_settings().get(row["ref_id"])
         return booking is not None and email_trainer_about_booking(
-            booking, **email_settings(), invite=calendar_invite(booking, settings.TRAINER_NAME))
+            booking, **email_settings(), invite=calendar_invite(booking, settings.TRAINER_NAME)
+        )
     return False
 
 

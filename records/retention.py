@@ -15,6 +15,7 @@ The records go in one transaction; Rasa's table is a different database, purged 
 `./assistant purge` runs it once; `./assistant run` runs it at start and every 24 hours
 (a job of its supervisor, manage.py).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -57,25 +58,40 @@ def purge_records(url: str, cutoff: datetime) -> Dict[str, int]:
     counts: Dict[str, int] = {}
     with Session(writer(engine_for(url))) as session, session.begin():
         counts["consultations"] = _count_delete(session, delete(Consultation).where(Consultation.created_at < cutoff))
-        counts["warning_signs"] = _count_delete(session, delete(SafetyFlag).where(
-            SafetyFlag.recorded_at < cutoff, or_(SafetyFlag.cleared_at.is_(None), SafetyFlag.cleared_at < cutoff)))
+        counts["warning_signs"] = _count_delete(
+            session,
+            delete(SafetyFlag).where(
+                SafetyFlag.recorded_at < cutoff, or_(SafetyFlag.cleared_at.is_(None), SafetyFlag.cleared_at < cutoff)
+            ),
+        )
         old_handoffs = select(Handoff.id).where(Handoff.updated_at < cutoff)
-        counts["trainer_replies"] = _count_delete(session, delete(TrainerReply).where(
-            or_(TrainerReply.created_at < cutoff, TrainerReply.handoff_id.in_(old_handoffs))))
+        counts["trainer_replies"] = _count_delete(
+            session,
+            delete(TrainerReply).where(
+                or_(TrainerReply.created_at < cutoff, TrainerReply.handoff_id.in_(old_handoffs))
+            ),
+        )
         counts["handoffs"] = _count_delete(session, delete(Handoff).where(Handoff.updated_at < cutoff))
-        old_bookings = select(Booking.id).where(or_(
-            Booking.ends_at < cutoff, and_(Booking.status == "cancelled", Booking.updated_at < cutoff)))
+        old_bookings = select(Booking.id).where(
+            or_(Booking.ends_at < cutoff, and_(Booking.status == "cancelled", Booking.updated_at < cutoff))
+        )
         _count_delete(session, delete(BookingTimeClaim).where(BookingTimeClaim.booking_id.in_(old_bookings)))
         counts["bookings"] = _count_delete(session, delete(Booking).where(Booking.id.in_(old_bookings)))
-        counts["channel_addresses"] = _count_delete(session, delete(ChannelAddress).where(
-            ChannelAddress.last_inbound_at < cutoff))
-        counts["channel_other"] = sum(_count_delete(session, statement) for statement in (
-            delete(FailedDelivery).where(FailedDelivery.created_at < cutoff),
-            delete(ProcessedUpdate).where(ProcessedUpdate.received_at < cutoff),
-            delete(NumberedOptions).where(NumberedOptions.offered_at < cutoff),
-            # Button payloads carry no time: they go with the conversation's address.
-            delete(ButtonPayload).where(ButtonPayload.conversation_id.not_in(select(ChannelAddress.conversation_id))),
-        ))
+        counts["channel_addresses"] = _count_delete(
+            session, delete(ChannelAddress).where(ChannelAddress.last_inbound_at < cutoff)
+        )
+        counts["channel_other"] = sum(
+            _count_delete(session, statement)
+            for statement in (
+                delete(FailedDelivery).where(FailedDelivery.created_at < cutoff),
+                delete(ProcessedUpdate).where(ProcessedUpdate.received_at < cutoff),
+                delete(NumberedOptions).where(NumberedOptions.offered_at < cutoff),
+                # Button payloads carry no time: they go with the conversation's address.
+                delete(ButtonPayload).where(
+                    ButtonPayload.conversation_id.not_in(select(ChannelAddress.conversation_id))
+                ),
+            )
+        )
         counts["erasure_notices"] = _count_delete(session, delete(ErasureNotice).where(ErasureNotice.at < cutoff))
     return counts
 
@@ -89,8 +105,11 @@ def _tracker_engine(url: str) -> Engine:
 
 def stale_conversations(tracker_store_url: str, cutoff: datetime) -> List[str]:
     """Conversation ids in Rasa's tracker store whose newest event is older than `cutoff`."""
-    query = (select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id)
-             .having(func.max(EVENTS.c.timestamp) < cutoff.timestamp()))
+    query = (
+        select(EVENTS.c.sender_id)
+        .group_by(EVENTS.c.sender_id)
+        .having(func.max(EVENTS.c.timestamp) < cutoff.timestamp())
+    )
     try:
         with _tracker_engine(tracker_store_url).connect() as connection:
             return [row[0] for row in connection.execute(query)]
@@ -105,11 +124,16 @@ def purge_trackers(tracker_store_url: str, cutoff: datetime) -> int:
     stale = stale_conversations(tracker_store_url, cutoff)
     with _tracker_engine(tracker_store_url).begin() as connection:
         for start in range(0, len(stale), CHUNK):
-            ids = stale[start:start + CHUNK]
+            ids = stale[start : start + CHUNK]
             # Checked again inside the delete: a conversation that woke up since is kept.
-            connection.execute(delete(EVENTS).where(
-                EVENTS.c.sender_id.in_(ids),
-                EVENTS.c.sender_id.not_in(select(EVENTS.c.sender_id).where(EVENTS.c.timestamp >= cutoff.timestamp()))))
+            connection.execute(
+                delete(EVENTS).where(
+                    EVENTS.c.sender_id.in_(ids),
+                    EVENTS.c.sender_id.not_in(
+                        select(EVENTS.c.sender_id).where(EVENTS.c.timestamp >= cutoff.timestamp())
+                    ),
+                )
+            )
     return len(stale)
 
 
@@ -135,8 +159,13 @@ def purge_from_settings(now: Optional[datetime] = None) -> Dict[str, int]:
     import settings  # late: reading settings may create var/ and its secrets
     from records.safety import journal_from_settings
 
-    return purge(settings.APP_DB_URL, settings.TRACKER_STORE_URL, settings.RETENTION_DAYS,
-                 journal=journal_from_settings(), now=now)
+    return purge(
+        settings.APP_DB_URL,
+        settings.TRACKER_STORE_URL,
+        settings.RETENTION_DAYS,
+        journal=journal_from_settings(),
+        now=now,
+    )
 
 
 def describe(counts: Dict[str, int]) -> str:

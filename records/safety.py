@@ -10,6 +10,7 @@ When the database can't be written, the safety advice has already been sent;
 the record then goes to a journal file (SAFETY_JOURNAL) that the trainer's
 inbox shows until a later message saves it.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,21 +58,39 @@ class SafetyRecordStore:
         answers = {r.name: r.value for r in rows if r.kind == ANSWER}
         return signs, answers
 
-    def record(self, conversation_id: str, signs, answers: Mapping[str, Any], level: str, channel: str = "rest",
-               cleared_signs=(), cleared_answers=()) -> None:
+    def record(
+        self,
+        conversation_id: str,
+        signs,
+        answers: Mapping[str, Any],
+        level: str,
+        channel: str = "rest",
+        cleared_signs=(),
+        cleared_answers=(),
+    ) -> None:
         """Bring the record in line with the conversation's state, in one transaction."""
         wanted = {(SIGN, s): None for s in signs} | {(ANSWER, k): v for k, v in answers.items()}
         closing = {(SIGN, s) for s in cleared_signs} | {(ANSWER, k) for k in cleared_answers}
         now = utcnow()
         with Session(self.engine) as session, session.begin():
-            rows = {(r.kind, r.name): r for r in session.scalars(
-                select(SafetyFlag).where(SafetyFlag.conversation_id == conversation_id)
-            )}
+            rows = {
+                (r.kind, r.name): r
+                for r in session.scalars(select(SafetyFlag).where(SafetyFlag.conversation_id == conversation_id))
+            }
             for key, value in wanted.items():
                 row = rows.get(key)
                 if row is None:
-                    session.add(SafetyFlag(conversation_id=conversation_id, kind=key[0], name=key[1], value=value,
-                                           level=level, channel=channel, recorded_at=now))
+                    session.add(
+                        SafetyFlag(
+                            conversation_id=conversation_id,
+                            kind=key[0],
+                            name=key[1],
+                            value=value,
+                            level=level,
+                            channel=channel,
+                            recorded_at=now,
+                        )
+                    )
                 elif row.cleared_at is not None or row.value != value:
                     row.cleared_at, row.value, row.level, row.recorded_at = None, value, level, now
             for key in closing - set(wanted):
@@ -86,10 +105,16 @@ class SafetyRecordStore:
             ).all()
         grouped: Dict[str, Dict[str, Any]] = {}
         for row in rows:
-            item = grouped.setdefault(row.conversation_id, {
-                "conversation_id": row.conversation_id, "channel": row.channel, "recorded_at": row.recorded_at,
-                "level": row.level, "signs": [],
-            })
+            item = grouped.setdefault(
+                row.conversation_id,
+                {
+                    "conversation_id": row.conversation_id,
+                    "channel": row.channel,
+                    "recorded_at": row.recorded_at,
+                    "level": row.level,
+                    "signs": [],
+                },
+            )
             if row.kind == SIGN:
                 item["signs"].append(row.name)
         return list(grouped.values())[:limit]
@@ -108,8 +133,13 @@ class SafetyJournal:
 
     def add(self, conversation_id: str, level: str, signs, error: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        entry = {"conversation_id": conversation_id, "level": level, "signs": sorted(signs),
-                 "error": error[:300], "at": datetime.now().astimezone().isoformat(timespec="seconds")}
+        entry = {
+            "conversation_id": conversation_id,
+            "level": level,
+            "signs": sorted(signs),
+            "error": error[:300],
+            "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        }
         with self.path.open("a", encoding="utf-8") as journal:
             journal.write(json.dumps(entry) + "\n")
 

@@ -1,4 +1,5 @@
 """Tables of the assistant's records. Portable SQL only: SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -1,4 +1,5 @@
 """Reading and writing the assistant's records through SQLAlchemy (2.0-style API)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,13 +35,15 @@ def _engine(url: str) -> Engine:
 def _one_consultation_per_conversation(engine: Engine) -> None:
     """Databases from before the unique index: keep each conversation's newest record, then add the index."""
     with engine.begin() as connection:
-        connection.execute(text(
-            "DELETE FROM consultations WHERE id NOT IN "
-            "(SELECT keep FROM (SELECT MAX(id) AS keep FROM consultations GROUP BY conversation_id) AS newest)"
-        ))
-        connection.execute(text(
-            f"CREATE UNIQUE INDEX IF NOT EXISTS {ONE_PER_CONVERSATION} ON consultations (conversation_id)"
-        ))
+        connection.execute(
+            text(
+                "DELETE FROM consultations WHERE id NOT IN "
+                "(SELECT keep FROM (SELECT MAX(id) AS keep FROM consultations GROUP BY conversation_id) AS newest)"
+            )
+        )
+        connection.execute(
+            text(f"CREATE UNIQUE INDEX IF NOT EXISTS {ONE_PER_CONVERSATION} ON consultations (conversation_id)")
+        )
 
 
 class RecordStore:

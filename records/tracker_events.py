@@ -3,6 +3,7 @@
 The table is Rasa's: it is described here without metadata so nothing is ever created
 or changed, and only SELECT statements are run.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -12,6 +12,7 @@ started the way a user starts it, on a free port, pointing the widget at the
 Use them with `from tests.browser_support import browser, browser_required,
 page_factory, website` in a test module (`browser_required` is autouse there).
 """
+
 from __future__ import annotations
 
 import os
@@ -113,11 +114,17 @@ def website(assistant) -> Iterator[Website]:
     server = services.Service(
         name="website",
         argv=[
-            services.PYTHON, "-m", "website_widget.server",
-            "--host", "127.0.0.1",
-            "--port", str(port),
-            "--rasa-url", assistant.url,
-            "--trainer-name", TRAINER,
+            services.PYTHON,
+            "-m",
+            "website_widget.server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--rasa-url",
+            assistant.url,
+            "--trainer-name",
+            TRAINER,
         ],
         health_url=f"http://127.0.0.1:{port}/health",
         log_path=log_path,
@@ -151,9 +158,9 @@ def page_factory(browser) -> Iterator[Callable[..., BrowserPage]]:
         page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
         page.on(
             "console",
-            lambda message: errors.append(f"console {message.type}: {message.text}")
-            if message.type == "error"
-            else None,
+            lambda message: (
+                errors.append(f"console {message.type}: {message.text}") if message.type == "error" else None
+            ),
         )
         return BrowserPage(page, context, errors)
 

@@ -5,6 +5,7 @@ hash of its inputs), and the servers are started once per test session, the
 same way `./assistant run` starts them, but on free ports and with their own
 SQLite conversation store under a temporary folder.
 """
+
 from __future__ import annotations
 
 import os
@@ -65,9 +66,7 @@ class RunningAssistant:
         return response.json()
 
     def tracker(self, sender: str) -> Dict:
-        response = requests.get(
-            f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
-        )
+        response = requests.get(f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30)
         response.raise_for_status()
         return response.json()
 
@@ -160,9 +159,7 @@ def assistant(tmp_path_factory, trained_model, built_knowledge_base, telegram_ap
 def stored_events(db_path: Path, sender: str) -> List[str]:
     """Event types stored for a conversation, read straight from the SQLite file."""
     with sqlite3.connect(db_path) as conn:
-        rows = conn.execute(
-            "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,)
-        ).fetchall()
+        rows = conn.execute("SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
     return [row[0] for row in rows]
 
 

@@ -3,6 +3,7 @@
 A test message counts as a copy when its normalised text (lower case, letters
 and digits only) equals a training example's or is within edit distance 3 of one.
 """
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 Loaded through ``pytest_plugins`` in tests/conftest.py. Builds are cached per process, so a
 fixture registered twice (plugin and a module import) still builds once.
 """
+
 from __future__ import annotations
 
 import shutil

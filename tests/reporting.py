@@ -1,4 +1,5 @@
 """Figures a test measured, printed at the end of the pytest run (conftest's terminal summary)."""
+
 from __future__ import annotations
 
 from typing import List

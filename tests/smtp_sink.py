@@ -1,4 +1,5 @@
 """A real SMTP server on 127.0.0.1 for tests: receives messages and keeps them."""
+
 from __future__ import annotations
 
 import socketserver
@@ -69,7 +70,6 @@ class LocalSMTPServer(socketserver.ThreadingTCPServer):
     @property
     def port(self) -> int:
         return self.server_address[1]
-
 
 
 def start_smtp_sink() -> LocalSMTPServer:

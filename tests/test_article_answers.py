@@ -1,4 +1,5 @@
 """Wording of answers from the article (coaching/article_answers.py), without Rasa."""
+
 from dataclasses import dataclass
 
 import pytest

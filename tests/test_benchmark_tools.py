@@ -5,6 +5,7 @@ answers like Rasa's REST webhook, with a configurable delay and error rate.
 
 (Over 300 lines: the benchmark's pure helpers, one section per benchmark module.)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,6 +28,7 @@ from benchmarks.load_scenarios import BASELINE_SCENARIOS, SCENARIOS, Scenario, T
 
 
 # --- percentiles ------------------------------------------------------------
+
 
 def test_percentiles_on_known_data():
     data = list(range(1, 101))  # 1..100
@@ -65,6 +67,7 @@ def test_latency_summary():
 
 # --- RSS reader ---------------------------------------------------------------
 
+
 def test_rss_of_this_process_is_plausible():
     kb = process_metrics.read_rss_kb(os.getpid())
     assert kb is not None and 5_000 < kb < 64 * 2**20  # more than 5 MB, less than 64 GB
@@ -94,7 +97,13 @@ def test_rss_of_a_missing_process():
 
 
 def test_cpu_time_counts_a_busy_child_and_not_a_sleeping_one():
-    busy = subprocess.Popen([sys.executable, "-c", "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass\ntime.sleep(30)"])
+    busy = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass\ntime.sleep(30)",
+        ]
+    )
     idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         deadline = time.monotonic() + 15
@@ -102,7 +111,9 @@ def test_cpu_time_counts_a_busy_child_and_not_a_sleeping_one():
             time.sleep(0.05)
         assert 0.6 <= process_metrics.read_cpu_seconds(busy.pid) < 5
         assert process_metrics.read_cpu_seconds(idle.pid) < 0.5
-        assert process_metrics.tree_cpu_seconds(os.getpid()) >= process_metrics.read_cpu_seconds(busy.pid) + process_metrics.read_cpu_seconds(os.getpid())
+        assert process_metrics.tree_cpu_seconds(os.getpid()) >= process_metrics.read_cpu_seconds(
+            busy.pid
+        ) + process_metrics.read_cpu_seconds(os.getpid())
     finally:
         for child in (busy, idle):
             child.kill()
@@ -118,6 +129,7 @@ def test_sampler_keeps_the_peak():
 
 
 # --- the scenario runner against a stub REST webhook ------------------------------
+
 
 class StubRasa:
     """Answers POST /webhooks/rest/webhook like Rasa: [{"recipient_id", "text"}].
@@ -300,6 +312,7 @@ def test_runner_rejects_nonsense():
 
 # --- scenarios, arguments, report -----------------------------------------------
 
+
 def test_scenarios_are_lists_of_non_empty_turns():
     for scenario in list(SCENARIOS) + list(BASELINE_SCENARIOS):
         assert scenario.name and scenario.turns
@@ -331,9 +344,13 @@ def test_sidecar_training_seconds(tmp_path):
 def _level(p95, errors=0):
     return {
         "latency": {"p50_ms": 10.0, "p95_ms": p95, "p99_ms": p95, "max_ms": p95},
-        "throughput_turns_per_s": 12.5, "turns_ok": 100, "errors": errors,
-        "errors_by_kind": {"http_500": errors} if errors else {}, "mismatches": 0,
-        "conversations_started": 20, "conversations_completed": 19,
+        "throughput_turns_per_s": 12.5,
+        "turns_ok": 100,
+        "errors": errors,
+        "errors_by_kind": {"http_500": errors} if errors else {},
+        "mismatches": 0,
+        "conversations_started": 20,
+        "conversations_completed": 19,
         "peak_rss_bytes": {"rasa": 600 * 2**20, "actions": 200 * 2**20},
         "cpu_ms_per_turn": {"rasa": 41.25, "actions": 7.0},
     }
@@ -368,7 +385,9 @@ def test_report_table_and_targets():
 def test_think_time_paces_each_simulated_person():
     async def scenario():
         async with StubRasa() as stub:
-            return await load_client.run_load(stub.url, [PLAIN], concurrency=2, seconds=0.8, timeout=5, think_time=(0.3, 0.3))
+            return await load_client.run_load(
+                stub.url, [PLAIN], concurrency=2, seconds=0.8, timeout=5, think_time=(0.3, 0.3)
+            )
 
     result = run(scenario())
     # two people, one turn each every ~0.3 s (plus the turn itself) in 0.8 s: at most 3 turns each
@@ -407,7 +426,8 @@ def test_speedups_on_and_off_are_reported_next_to_the_starter_bot():
         "training": {"ours": {"sidecar_seconds": 73.5}},
         "targets": {
             "ours": {
-                "levels": {"1": on}, "speedups": {"setting": "on", "rasa_log": "Rasa speed-ups on (Rasa 3.6.21): x"},
+                "levels": {"1": on},
+                "speedups": {"setting": "on", "rasa_log": "Rasa speed-ups on (Rasa 3.6.21): x"},
             },
             "ours_speedups_off": {
                 "levels": {"1": off, "50": off},

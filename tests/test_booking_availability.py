@@ -1,4 +1,5 @@
 """The trainer's availability file and the free slots it produces."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone

@@ -1,4 +1,5 @@
 """Names and contact details as people type them."""
+
 from __future__ import annotations
 
 import pytest

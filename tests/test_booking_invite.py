@@ -1,4 +1,5 @@
 """The calendar invite is valid RFC 5545 and says what it should."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -92,7 +93,9 @@ def test_invite_parses_back_with_the_booking_details():
 
 def test_lines_end_in_crlf_and_are_folded_at_75_octets():
     long_place = "Studio 4, Unit 12; The Old Mill, Riverside Road, Little Haddington — Ground floor, ring twice ☎"
-    ics = calendar_invite(a_booking(name="Zoë Ångström-Ødegård " * 4), "Ünïcödé Trainer", location=long_place, now=STAMP)
+    ics = calendar_invite(
+        a_booking(name="Zoë Ångström-Ødegård " * 4), "Ünïcödé Trainer", location=long_place, now=STAMP
+    )
     assert "\n" not in ics.replace("\r\n", "")
     physical = ics.split("\r\n")[:-1]
     assert max(len(line.encode("utf-8")) for line in physical) <= 75
@@ -118,10 +121,21 @@ def test_organizer_is_added_when_given():
 
 def test_rescheduled_keeps_uid_and_raises_sequence_cancelled_is_cancelled():
     first = parse(calendar_invite(a_booking(), "Alex", now=STAMP))[1]
-    moved = parse(calendar_invite(a_booking(sequence=1, starts_at=datetime(2026, 12, 3, 14, tzinfo=UTC),
-                                            ends_at=datetime(2026, 12, 3, 15, tzinfo=UTC)), "Alex", now=STAMP))[1]
+    moved = parse(
+        calendar_invite(
+            a_booking(
+                sequence=1,
+                starts_at=datetime(2026, 12, 3, 14, tzinfo=UTC),
+                ends_at=datetime(2026, 12, 3, 15, tzinfo=UTC),
+            ),
+            "Alex",
+            now=STAMP,
+        )
+    )[1]
     assert moved["UID"] == first["UID"] and moved["SEQUENCE"] == "1" and moved["DTSTART"] == "20261203T140000Z"
-    calendar, cancelled, _ = parse(calendar_invite(a_booking(status="cancelled"), "Alex", "alex@example.com", now=STAMP))
+    calendar, cancelled, _ = parse(
+        calendar_invite(a_booking(status="cancelled"), "Alex", "alex@example.com", now=STAMP)
+    )
     assert calendar["METHOD"] == "CANCEL" and cancelled["STATUS"] == "CANCELLED"
     calendar, cancelled, _ = parse(calendar_invite(a_booking(status="cancelled"), "Alex", now=STAMP))
     assert calendar["METHOD"] == "PUBLISH" and cancelled["STATUS"] == "CANCELLED"  # CANCEL needs an organizer
@@ -131,7 +145,9 @@ def test_times_in_other_zones_are_written_in_utc():
     from zoneinfo import ZoneInfo
 
     london = ZoneInfo("Europe/London")
-    summer = a_booking(starts_at=datetime(2026, 7, 7, 9, tzinfo=london), ends_at=datetime(2026, 7, 7, 10, tzinfo=london))
+    summer = a_booking(
+        starts_at=datetime(2026, 7, 7, 9, tzinfo=london), ends_at=datetime(2026, 7, 7, 10, tzinfo=london)
+    )
     _, event, _ = parse(calendar_invite(summer, "Alex", now=STAMP))
     assert (event["DTSTART"], event["DTEND"]) == ("20260707T080000Z", "20260707T090000Z")
     with pytest.raises(ValueError):

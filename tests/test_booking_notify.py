@@ -1,4 +1,5 @@
 """The trainer's booking email, sent to a real SMTP server on 127.0.0.1."""
+
 from __future__ import annotations
 
 import email
@@ -112,8 +113,13 @@ def test_no_server_listening_raises_notification_failed():
         closed_port = probe.getsockname()[1]
     with pytest.raises(NotificationFailed):
         email_trainer_about_booking(
-            a_booking(), smtp_host="127.0.0.1", smtp_port=closed_port, smtp_from="a@example.com",
-            trainer_email="alex@example.com", starttls=False, timeout=2,
+            a_booking(),
+            smtp_host="127.0.0.1",
+            smtp_port=closed_port,
+            smtp_from="a@example.com",
+            trainer_email="alex@example.com",
+            starttls=False,
+            timeout=2,
         )
 
 

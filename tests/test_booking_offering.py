@@ -1,4 +1,5 @@
 """Offering a few slots: spread over days, numbered, and as Rasa buttons."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,12 @@ TRAINER = availability_from_dict({})  # the documented defaults
 
 def test_choices_are_spread_over_different_days():
     choices = offer(free_slots(TRAINER, [], MONDAY), LONDON)
-    assert [c["label"] for c in choices] == ["Tue 1 Dec, 09:00", "Wed 2 Dec, 09:00", "Thu 3 Dec, 09:00", "Fri 4 Dec, 09:00"]
+    assert [c["label"] for c in choices] == [
+        "Tue 1 Dec, 09:00",
+        "Wed 2 Dec, 09:00",
+        "Thu 3 Dec, 09:00",
+        "Fri 4 Dec, 09:00",
+    ]
     assert [c["number"] for c in choices] == [1, 2, 3, 4]
     assert choices[0]["key"] == "2026-12-01T09:00:00+00:00"
 
@@ -34,7 +40,10 @@ def test_two_days_fill_up_in_turns_and_stay_in_time_order():
     preference = parse_preference("tuesday or wednesday", MONDAY, LONDON)
     choices = offer(free_slots(TRAINER, [], MONDAY, preference), LONDON, max_choices=4)
     assert [c["label"] for c in choices] == [
-        "Tue 1 Dec, 09:00", "Tue 1 Dec, 15:30", "Wed 2 Dec, 09:00", "Wed 2 Dec, 15:30"
+        "Tue 1 Dec, 09:00",
+        "Tue 1 Dec, 15:30",
+        "Wed 2 Dec, 09:00",
+        "Wed 2 Dec, 15:30",
     ]
 
 

@@ -7,6 +7,7 @@ database the tests may fill); without either, the PostgreSQL variants skip.
 
 (Over 300 lines: the store's guarantees, double booking above all, each with its own setup.)
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -46,7 +47,9 @@ def slot(day: int, hour: int, minute: int = 0, minutes: int = 60) -> Slot:
 
 
 def book(store: BookingStore, conversation: str, the_slot: Slot, **kwargs):
-    return store.book(conversation, "rest", the_slot, "Sam Jones", EMAIL, "left knee, stiff ankle", "Europe/London", **kwargs)
+    return store.book(
+        conversation, "rest", the_slot, "Sam Jones", EMAIL, "left knee, stiff ankle", "Europe/London", **kwargs
+    )
 
 
 # --- databases ---------------------------------------------------------------------
@@ -74,10 +77,18 @@ def postgres_database_factory() -> Iterator[Callable[[], str]]:
     data, port = os.path.join(base, "data"), 5439
     options = f"-k {base} -p {port} -c listen_addresses= -c fsync=off -c max_connections=60"
     try:
-        subprocess.run(run_as + [initdb, "-D", data, "-U", "booking", "--auth=trust", "-E", "UTF8", "--no-sync"],
-                       check=True, capture_output=True, timeout=60)
-        subprocess.run(run_as + [pg_ctl, "-D", data, "-o", options, "-l", os.path.join(base, "log"), "-w", "start"],
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            run_as + [initdb, "-D", data, "-U", "booking", "--auth=trust", "-E", "UTF8", "--no-sync"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        subprocess.run(
+            run_as + [pg_ctl, "-D", data, "-o", options, "-l", os.path.join(base, "log"), "-w", "start"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
         shutil.rmtree(base, ignore_errors=True)
         pytest.skip(f"could not start a throwaway PostgreSQL: {error}")
@@ -132,8 +143,22 @@ def claim_count(store: BookingStore) -> int:
 def test_book_returns_the_whole_booking_with_utc_times(store, db_url):
     booked = book(store, "conv-1", slot(8, 10))
     assert set(booked) >= {
-        "id", "reference", "conversation_id", "channel", "starts_at", "ends_at", "time_zone", "name", "contact",
-        "contact_kind", "status", "intake_summary", "created_at", "cancelled_at", "invite_token", "seen",
+        "id",
+        "reference",
+        "conversation_id",
+        "channel",
+        "starts_at",
+        "ends_at",
+        "time_zone",
+        "name",
+        "contact",
+        "contact_kind",
+        "status",
+        "intake_summary",
+        "created_at",
+        "cancelled_at",
+        "invite_token",
+        "seen",
     }
     assert booked["reference"].startswith("KB-") and len(booked["reference"]) == 9
     assert booked["status"] == "confirmed" and booked["seen"] is False and booked["cancelled_at"] is None
@@ -236,7 +261,9 @@ def test_reschedule_moves_the_booking_and_frees_the_old_time(store):
     booked = book(store, "conv-1", slot(8, 10), buffer_minutes=15)
     moved = store.reschedule("conv-1", slot(9, 14), buffer_minutes=15)
     assert (moved["id"], moved["reference"], moved["invite_token"]) == (
-        booked["id"], booked["reference"], booked["invite_token"]
+        booked["id"],
+        booked["reference"],
+        booked["invite_token"],
     )
     assert moved["starts_at"] == datetime(2030, 1, 9, 14, tzinfo=UTC)
     assert moved["sequence"] == 1 and moved["seen"] is False
@@ -347,9 +374,11 @@ def test_threads_confirming_at_once_get_exactly_one_booking(db_url, overlapping)
     outcomes = _race_in_threads(db_url, slots)
     elapsed = time.perf_counter() - started
     backend = make_url(db_url).get_backend_name()
-    print(f"\n[{backend}] {RACE_THREADS} threads ({'overlapping' if overlapping else 'same'} slot): "
-          f"{outcomes.count('booked')} booked, {outcomes.count('taken')} SlotTaken, "
-          f"{len(outcomes) - outcomes.count('booked') - outcomes.count('taken')} other, in {elapsed:.2f} s")
+    print(
+        f"\n[{backend}] {RACE_THREADS} threads ({'overlapping' if overlapping else 'same'} slot): "
+        f"{outcomes.count('booked')} booked, {outcomes.count('taken')} SlotTaken, "
+        f"{len(outcomes) - outcomes.count('booked') - outcomes.count('taken')} other, in {elapsed:.2f} s"
+    )
     assert outcomes.count("booked") == 1, outcomes
     assert outcomes.count("taken") == RACE_THREADS - 1, outcomes
     assert confirmed_count(db_url) == 1
@@ -386,8 +415,10 @@ def test_processes_confirming_at_once_get_exactly_one_booking(db_url):
     for process in processes:
         process.join(timeout=60)
     elapsed = time.perf_counter() - started
-    print(f"\n[{make_url(db_url).get_backend_name()}] {RACE_PROCESSES} processes: "
-          f"{outcomes.count('booked')} booked, {outcomes.count('taken')} SlotTaken, in {elapsed:.2f} s (incl. start-up)")
+    print(
+        f"\n[{make_url(db_url).get_backend_name()}] {RACE_PROCESSES} processes: "
+        f"{outcomes.count('booked')} booked, {outcomes.count('taken')} SlotTaken, in {elapsed:.2f} s (incl. start-up)"
+    )
     assert outcomes.count("booked") == 1, outcomes
     assert outcomes.count("taken") == RACE_PROCESSES - 1, outcomes
     assert confirmed_count(db_url) == 1

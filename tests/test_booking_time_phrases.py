@@ -2,6 +2,7 @@
 
 (Over 300 lines: mostly the table of phrases and what they mean.)
 """
+
 from __future__ import annotations
 
 import json
@@ -237,8 +238,10 @@ def test_text_without_time_gives_none(text):
 
 
 def test_matches_uses_part_of_day_boundaries_and_time_tolerance():
-    morning, afternoon, evening = Preference(part_of_day="morning"), Preference(part_of_day="afternoon"), Preference(
-        part_of_day="evening"
+    morning, afternoon, evening = (
+        Preference(part_of_day="morning"),
+        Preference(part_of_day="afternoon"),
+        Preference(part_of_day="evening"),
     )
     at = lambda h, m=0: datetime(2026, 12, 1, h, m, tzinfo=LONDON)  # noqa: E731
     assert morning.matches(at(11, 59)) and not morning.matches(at(12))
@@ -255,7 +258,10 @@ def test_matches_uses_part_of_day_boundaries_and_time_tolerance():
 
 
 def key(month, day, hour, minute=0) -> str:
-    return Slot(datetime(2026, month, day, hour, minute, tzinfo=LONDON), datetime(2026, month, day, hour + 1, minute, tzinfo=LONDON)).key
+    return Slot(
+        datetime(2026, month, day, hour, minute, tzinfo=LONDON),
+        datetime(2026, month, day, hour + 1, minute, tzinfo=LONDON),
+    ).key
 
 
 OFFERED = [key(12, 1, 9), key(12, 2, 10, 15), key(12, 3, 14, 15), key(12, 4, 13)]
@@ -305,7 +311,7 @@ def test_choice_from_text_accepts_the_key_and_the_button_payload():
     assert choose(OFFERED[2]) == OFFERED[2]
     for number, button in enumerate(buttons(offer([Slot.from_key(k, 60) for k in OFFERED], LONDON)), start=0):
         assert choose(button["payload"]) == OFFERED[number]
-    payload = '/inform_booking_details' + json.dumps({"slot_choice": OFFERED[3]})
+    payload = "/inform_booking_details" + json.dumps({"slot_choice": OFFERED[3]})
     assert choose(payload) == OFFERED[3]
 
 

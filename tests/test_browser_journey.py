@@ -6,6 +6,7 @@ calendar invite, reloads and sees the history, asks for a human; the trainer
 logs into the inbox, finds the conversation with its transcript, replies, and
 the reply arrives live in the person's widget.
 """
+
 from __future__ import annotations
 
 import re

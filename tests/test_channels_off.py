@@ -1,4 +1,5 @@
 """A messaging channel whose variables are unset is not offered: its webhook answers 404 and it sends nothing."""
+
 from __future__ import annotations
 
 import asyncio
@@ -58,8 +59,15 @@ def channels_off(monkeypatch):
 
 def test_unconfigured_channels_answer_404_and_have_no_output(channels_off):
     url, inputs, received = channels_off
-    assert requests.post(f"{url}/webhooks/telegram/webhook", json={"update_id": 1}, timeout=10,
-                         headers={"X-Telegram-Bot-Api-Secret-Token": ""}).status_code == 404
+    assert (
+        requests.post(
+            f"{url}/webhooks/telegram/webhook",
+            json={"update_id": 1},
+            timeout=10,
+            headers={"X-Telegram-Bot-Api-Secret-Token": ""},
+        ).status_code
+        == 404
+    )
     assert requests.post(f"{url}/webhooks/whatsapp/webhook", data=b"{}", timeout=10).status_code == 404
     verify = {"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "123"}
     assert requests.get(f"{url}/webhooks/whatsapp/webhook", params=verify, timeout=10).status_code == 404

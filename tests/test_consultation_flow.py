@@ -1,12 +1,19 @@
 """The consultation's order and answer reading, without Rasa (coaching/consultation.py)."""
+
 import pytest
 
 from coaching import consultation as flow
 
 ALL_CLEAR = {
-    "age_years": 34, "rf_age_55_plus": False, "rf_under_16": False,
-    "rf_injury": False, "rf_can_bear_weight": True, "rf_hot_red_swollen": False, "rf_calf_pain_swelling": False,
-    "rf_locking_giving_way": False, "rf_other_warning_signs": False,
+    "age_years": 34,
+    "rf_age_55_plus": False,
+    "rf_under_16": False,
+    "rf_injury": False,
+    "rf_can_bear_weight": True,
+    "rf_hot_red_swollen": False,
+    "rf_calf_pain_swelling": False,
+    "rf_locking_giving_way": False,
+    "rf_other_warning_signs": False,
 }
 ADULT = {"age_years": 34, "rf_age_55_plus": False, "rf_under_16": False}
 
@@ -18,8 +25,10 @@ def test_the_age_then_the_safety_questions_come_first():
     assert flow.remaining_slots({**ADULT, "rf_injury": False}) == ["rf_can_bear_weight"]
 
 
-@pytest.mark.parametrize("answer, age", [("30", 30), ("I'm thirty", 30), ("mid 50s", 55), ("55+", 55),
-                                         ("over 60", 61), ("im 14", 14), ("forty two", 42)])
+@pytest.mark.parametrize(
+    "answer, age",
+    [("30", 30), ("I'm thirty", 30), ("mid 50s", 55), ("55+", 55), ("over 60", 61), ("im 14", 14), ("forty two", 42)],
+)
 def test_the_age_is_read_as_a_number(answer, age):
     reading = flow.read_message({}, "age_years", answer, "inform_symptoms")
     assert reading.updates["age_years"] == age
@@ -52,8 +61,14 @@ def test_severe_pain_skips_the_self_checks():
 
 def test_after_an_injury_the_ottawa_questions_follow_and_onset_is_not_asked():
     assert flow.remaining_slots({**ADULT, "rf_injury": True}) == ["rf_can_bear_weight"]
-    cleared = {**ALL_CLEAR, "rf_injury": True, "rf_can_bear_weight": True, "rf_can_bend_90": True,
-               "rf_pop_swelling": False, "rf_age_55_plus": False}
+    cleared = {
+        **ALL_CLEAR,
+        "rf_injury": True,
+        "rf_can_bear_weight": True,
+        "rf_can_bend_90": True,
+        "rf_pop_swelling": False,
+        "rf_age_55_plus": False,
+    }
     assert "pain_onset" not in flow.remaining_slots(cleared)
 
 
@@ -69,15 +84,21 @@ def test_a_red_flag_stops_the_intake():
     assert not set(remaining) & set(flow.INTAKE_SLOTS + flow.CHECK_SLOTS)
     assert flow.assess({"rf_injury": False, "rf_hot_red_swollen": True}).level == "same_day"
     # calf pain with breathlessness: nothing more to ask, it's an emergency
-    emergency = {**ADULT, "rf_injury": False, "rf_hot_red_swollen": False, "rf_calf_pain_swelling": True,
-                 "rf_breathless_chest_pain": True}
+    emergency = {
+        **ADULT,
+        "rf_injury": False,
+        "rf_hot_red_swollen": False,
+        "rf_calf_pain_swelling": True,
+        "rf_breathless_chest_pain": True,
+    }
     assert flow.remaining_slots(emergency) == []
     assert flow.assess(emergency).level == "emergency"
 
 
 def test_several_facts_in_one_message():
-    reading = flow.read_message({}, "rf_injury", "no. left knee, front, hurts on stairs for 3 weeks, about 6/10",
-                                "inform_symptoms")
+    reading = flow.read_message(
+        {}, "rf_injury", "no. left knee, front, hurts on stairs for 3 weeks, about 6/10", "inform_symptoms"
+    )
     assert reading.updates["rf_injury"] is False
     assert reading.updates["knee_side"] == "left"
     assert reading.updates["knee_location"] == "front"
@@ -92,8 +113,9 @@ def test_a_question_is_not_mined_for_answers():
 
 
 def test_correction_overwrites_the_earlier_answer():
-    reading = flow.read_message({**ALL_CLEAR, "knee_side": "left"}, "knee_location",
-                                "actually it's the right one", "inform_symptoms")
+    reading = flow.read_message(
+        {**ALL_CLEAR, "knee_side": "left"}, "knee_location", "actually it's the right one", "inform_symptoms"
+    )
     assert reading.updates["knee_side"] == "right"
 
 
@@ -123,8 +145,15 @@ def test_both_ankles_measured_in_one_answer():
 
 
 def test_intake_summary_reads_like_a_note():
-    summary = flow.intake_summary({**ALL_CLEAR, "knee_side": "left", "aggravating_activities": ["stairs", "running"],
-                                   "requested_slot": "x", "consent_given": True})
+    summary = flow.intake_summary(
+        {
+            **ALL_CLEAR,
+            "knee_side": "left",
+            "aggravating_activities": ["stairs", "running"],
+            "requested_slot": "x",
+            "consent_given": True,
+        }
+    )
     assert "requested_slot" not in summary and "consent_given" not in summary
     text = flow.describe_intake(summary)
     assert "knee: left" in text and "worse with: stairs, running" in text

@@ -1,4 +1,5 @@
 """One consultation record per conversation (records/store.py), including databases from before."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -15,8 +16,14 @@ OLD_SCHEMA = (
 
 
 def save(store, conversation, level, **extra):
-    return store.save_consultation(conversation, channel="rest", triage_level=level, triage_reasons=[],
-                                   intake=extra.get("intake", {}), summary=extra.get("summary", ""))
+    return store.save_consultation(
+        conversation,
+        channel="rest",
+        triage_level=level,
+        triage_reasons=[],
+        intake=extra.get("intake", {}),
+        summary=extra.get("summary", ""),
+    )
 
 
 def test_saving_again_updates_the_one_record(tmp_path):
@@ -35,15 +42,19 @@ def test_duplicates_in_an_older_database_are_merged_to_the_newest(tmp_path):
             conn.execute(
                 "INSERT INTO consultations (conversation_id, channel, created_at, triage_level, triage_reasons, "
                 "intake, exercises, summary, consent_given) VALUES (?, 'rest', '2026-01-01 00:00:00', ?, '[]', "
-                "'{}', '[]', '', 1)", (conversation, level))
+                "'{}', '[]', '', 1)",
+                (conversation, level),
+            )
     store = RecordStore(f"sqlite:///{db}")
     assert [r["triage_level"] for r in store.consultations("a")] == ["same_day"]
     assert len(store.consultations("b")) == 1
     with sqlite3.connect(db) as conn:
         try:
-            conn.execute("INSERT INTO consultations (conversation_id, channel, created_at, triage_level, "
-                         "triage_reasons, intake, exercises, summary, consent_given) VALUES "
-                         "('b', 'rest', '2026-01-01 00:00:00', 'soon', '[]', '{}', '[]', '', 1)")
+            conn.execute(
+                "INSERT INTO consultations (conversation_id, channel, created_at, triage_level, "
+                "triage_reasons, intake, exercises, summary, consent_given) VALUES "
+                "('b', 'rest', '2026-01-01 00:00:00', 'soon', '[]', '{}', '[]', '', 1)"
+            )
             raised = False
         except sqlite3.IntegrityError:
             raised = True

@@ -1,4 +1,5 @@
 """The conversation quality benchmark's personas and pure driver parts, without any server."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -6,8 +7,16 @@ from collections import Counter
 import pytest
 
 from benchmarks.conversation_quality import (
-    OUTCOMES, SAFETY_OUTCOMES, load_personas, markdown, normalise_persona, outcome_of, pick_answer,
-    repeated_prompts, run_persona, summarise,
+    OUTCOMES,
+    SAFETY_OUTCOMES,
+    load_personas,
+    markdown,
+    normalise_persona,
+    outcome_of,
+    pick_answer,
+    repeated_prompts,
+    run_persona,
+    summarise,
 )
 from tests.heldout import training_copy
 
@@ -26,11 +35,13 @@ def messages_of(persona):
 
 
 def persona(answers, interject=None, expect="exercises"):
-    return normalise_persona({"name": "p", "opener": "my knee hurts", "expect": expect,
-                              "answers": answers, "interject": interject or {}})
+    return normalise_persona(
+        {"name": "p", "opener": "my knee hurts", "expect": expect, "answers": answers, "interject": interject or {}}
+    )
 
 
 # --- the personas file ---------------------------------------------------------
+
 
 def test_personas_parse_with_enough_of_every_outcome(personas):
     kinds = Counter(p["expect"] for p in personas)
@@ -56,23 +67,31 @@ def test_personas_vary_their_wording(personas):
 
 
 def test_messages_of_four_or_more_words_are_not_training_copies(personas):
-    copies = [(p["name"], text, training_copy(text))
-              for p in personas for text in messages_of(p) if len(text.split()) >= 4 and training_copy(text)]
+    copies = [
+        (p["name"], text, training_copy(text))
+        for p in personas
+        for text in messages_of(p)
+        if len(text.split()) >= 4 and training_copy(text)
+    ]
     assert not copies
 
 
-@pytest.mark.parametrize("raw, problem", [
-    ({"name": "x", "opener": "hi", "expect": "maybe", "answers": {}}, "expect"),
-    ({"name": "x", "opener": "hi", "expect": "soon", "answers": {"calf": True}}, "quote"),
-    ({"name": "x", "opener": "hi", "expect": "soon", "answers": [{"a": "1", "b": "2"}]}, "one `cue: text`"),
-    ({"name": "x", "opener": "hi", "expect": "soon", "answers": {}, "interject": {"3": "hm"}}, "turn"),
-])
+@pytest.mark.parametrize(
+    "raw, problem",
+    [
+        ({"name": "x", "opener": "hi", "expect": "maybe", "answers": {}}, "expect"),
+        ({"name": "x", "opener": "hi", "expect": "soon", "answers": {"calf": True}}, "quote"),
+        ({"name": "x", "opener": "hi", "expect": "soon", "answers": [{"a": "1", "b": "2"}]}, "one `cue: text`"),
+        ({"name": "x", "opener": "hi", "expect": "soon", "answers": {}, "interject": {"3": "hm"}}, "turn"),
+    ],
+)
 def test_bad_personas_are_refused(raw, problem):
     with pytest.raises(ValueError, match=problem):
         normalise_persona(raw)
 
 
 # --- pick_answer ---------------------------------------------------------------
+
 
 def test_first_cue_in_the_persona_order_wins():
     p = persona({"is that okay": "yes", "makes it worse": "stairs", "how old": "34"})
@@ -122,20 +141,32 @@ def test_interjections_come_once_at_their_turn():
 
 # --- outcome_of ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name, text", SAFETY_OUTCOMES)
 def test_each_safety_outcome_is_recognised(name, text):
     assert outcome_of(f"{text} (more advice).\n\nBased on what you told me: ...") == name
 
 
-@pytest.mark.parametrize("exercise", ["Calf stretch", "Glute bridge", "Clamshell", "Lateral leg raise",
-                                      "Ankle circles", "Knee-to-wall ankle bend (dorsiflexion exercise)"])
+@pytest.mark.parametrize(
+    "exercise",
+    [
+        "Calf stretch",
+        "Glute bridge",
+        "Clamshell",
+        "Lateral leg raise",
+        "Ankle circles",
+        "Knee-to-wall ankle bend (dorsiflexion exercise)",
+    ],
+)
 def test_exercise_names_mean_exercises(exercise):
     assert outcome_of(f"Here is what the article suggests:\n1. {exercise}: 3 x 10") == "exercises"
 
 
 def test_the_advice_opening_the_reply_wins_over_later_mentions():
-    reply = ("Please get medical help today: ask your GP surgery ...\n\n• You mentioned breathlessness: "
-             "call 999 now if the chest pain is sudden. Call 999 now if it gets worse.")
+    reply = (
+        "Please get medical help today: ask your GP surgery ...\n\n• You mentioned breathlessness: "
+        "call 999 now if the chest pain is sudden. Call 999 now if it gets worse."
+    )
     assert outcome_of(reply) == "same_day"
     assert outcome_of("Go to A&E now. No Calf stretch or Glute bridge until then.") == "a_and_e"
 
@@ -147,9 +178,16 @@ def test_questions_are_no_outcome():
 
 # --- repeated_prompts ----------------------------------------------------------
 
+
 def test_three_or_more_of_the_same_message_are_a_repeated_prompt():
-    replies = [["Which knee is it?"], ["Sorry.", "Which knee is it?"], ["Which  knee is it?"], ["Sorry."],
-               "How long have you had it?", "How long have you had it?"]
+    replies = [
+        ["Which knee is it?"],
+        ["Sorry.", "Which knee is it?"],
+        ["Which  knee is it?"],
+        ["Sorry."],
+        "How long have you had it?",
+        "How long have you had it?",
+    ]
     assert repeated_prompts(replies) == [{"text": "Which knee is it?", "count": 3}]
     assert repeated_prompts([["x"], ["y"]]) == []
 
@@ -161,6 +199,7 @@ def test_a_long_repeated_message_is_shortened():
 
 
 # --- the driver loop with a scripted stand-in for the assistant ----------------
+
 
 def scripted_bot(questions, final):
     asked = {}
@@ -201,8 +240,14 @@ def test_exercise_names_in_an_answer_to_an_interjection_are_not_the_conclusion()
 def test_summary_and_table():
     results = [
         {"persona": "a", "expected": "exercises", "got": "exercises", "reached": True, "turns": 20, "repeats": []},
-        {"persona": "b", "expected": "soon", "got": "same_day", "reached": False, "turns": 9,
-         "repeats": [{"text": "Which knee is it?", "count": 3}]},
+        {
+            "persona": "b",
+            "expected": "soon",
+            "got": "same_day",
+            "reached": False,
+            "turns": 9,
+            "repeats": [{"text": "Which knee is it?", "count": 3}],
+        },
         {"persona": "c", "expected": "emergency", "got": "none", "reached": False, "turns": 30, "repeats": []},
     ]
     summary = summarise(results)
@@ -210,5 +255,5 @@ def test_summary_and_table():
     assert summary["reached_percent"] == 33.3 and summary["mean_turns"] == 19.7
     assert summary["personas_with_repeats"] == ["b"]
     table = markdown(results, summary)
-    assert "| b | soon | same_day | **no** | 9 | 3× \"Which knee is it?\" |" in table
+    assert '| b | soon | same_day | **no** | 9 | 3× "Which knee is it?" |' in table
     assert "1/3 personas reached" in table

@@ -1,4 +1,5 @@
 """The person's data rights as plain logic: erasure in one transaction, and the export (SQLite in tmp_path)."""
+
 from __future__ import annotations
 
 import json
@@ -31,23 +32,37 @@ def url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'assistant.db'}"
 
 
-def seed(url: str, conversation: str, *, name: str = "Sam Jones", email: str = "sam@example.com",
-         age: int = 34, day: int = 7) -> None:
+def seed(
+    url: str, conversation: str, *, name: str = "Sam Jones", email: str = "sam@example.com", age: int = 34, day: int = 7
+) -> None:
     """One conversation with a record in every table that can hold one."""
-    RecordStore(url).save_consultation(conversation, channel="telegram", triage_level="soon",
-                                       triage_reasons=[{"reason": "night pain"}], intake={"age_years": age,
-                                                                                          "knee_side": "left"},
-                                       profile="ankle", exercises=["calf_raise"], summary=f"{name}'s knee")
+    RecordStore(url).save_consultation(
+        conversation,
+        channel="telegram",
+        triage_level="soon",
+        triage_reasons=[{"reason": "night pain"}],
+        intake={"age_years": age, "knee_side": "left"},
+        profile="ankle",
+        exercises=["calf_raise"],
+        summary=f"{name}'s knee",
+    )
     SafetyRecordStore(url).record(conversation, {"calf_swelling"}, {"rf_night_pain": True}, "same_day")
     handoffs = HandoffStore(url)
     handoffs.open_handoff(conversation, "telegram", "asked_for_human", "summary", [{"who": "person", "text": "hi"}])
     handoffs.record_reply(conversation, "Hello from the trainer")
     start = datetime(2030, 1, day, 10, tzinfo=UTC)
-    BookingStore(url).book(conversation, "telegram", Slot(start, start + timedelta(hours=1)), name,
-                           Contact("email", email), "left knee", "Europe/London")
+    BookingStore(url).book(
+        conversation,
+        "telegram",
+        Slot(start, start + timedelta(hours=1)),
+        name,
+        Contact("email", email),
+        "left knee",
+        "Europe/London",
+    )
     channels = ChannelStore(url)
     channels.remember(conversation, "telegram", "123456789")
-    channels.token_for_payload(conversation, "/choose_slot{\"slot\": 1}")
+    channels.token_for_payload(conversation, '/choose_slot{"slot": 1}')
     channels.record_failure(conversation, "telegram", "a reply", "timeout")
     OptionStore(url).offer(conversation, ["/affirm", "/deny"])
 
@@ -165,8 +180,11 @@ def test_export_holds_this_conversation_only_with_contacts_masked(url):
     assert {s["name"] for s in data["warning_signs"]} == {"calf_swelling", "rf_night_pain"}
     [booking] = data["bookings"]
     assert booking["name"] == "Sam Jones" and booking["contact"] == "s•••@example.com"
-    assert data["channel"] == {"name": "telegram", "address": "•••••6789", "last_message_at": data["channel"][
-        "last_message_at"]}
+    assert data["channel"] == {
+        "name": "telegram",
+        "address": "•••••6789",
+        "last_message_at": data["channel"]["last_message_at"],
+    }
     assert data["handoffs"][0]["status"] == "open" and data["trainer_replies"] == 1
     text = json.dumps(data, ensure_ascii=False)
     assert "Alex" not in text and "alex@" not in text and "61" not in text.replace("2030", "")
@@ -194,11 +212,14 @@ def test_readable_summary_of_nothing(url):
     assert "No consultation answers" in text and "No warning signs" in text and "No bookings" in text
 
 
-@pytest.mark.parametrize("value,kind,masked", [
-    ("sam@example.com", "email", "s•••@example.com"),
-    ("+447700900123", "phone", "•••••••••0123"),
-    ("", "email", ""),
-])
+@pytest.mark.parametrize(
+    "value,kind,masked",
+    [
+        ("sam@example.com", "email", "s•••@example.com"),
+        ("+447700900123", "phone", "•••••••••0123"),
+        ("", "email", ""),
+    ],
+)
 def test_mask_contact(value, kind, masked):
     assert mask_contact(value, kind) == masked
 
@@ -219,10 +240,16 @@ def run(action, conversation: str, intent: str, *, paused: bool, slots=None):
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
 
-    tracker = Tracker(sender_id=conversation, slots=slots or {}, paused=paused, followup_action=None,
-                      latest_message={"text": "x", "intent": {"name": intent}, "entities": []},
-                      events=[{"event": "user", "text": "x"}, {"event": "bot", "text": "y"}],
-                      active_loop={}, latest_action_name="action_listen")
+    tracker = Tracker(
+        sender_id=conversation,
+        slots=slots or {},
+        paused=paused,
+        followup_action=None,
+        latest_message={"text": "x", "intent": {"name": intent}, "entities": []},
+        events=[{"event": "user", "text": "x"}, {"event": "bot", "text": "y"}],
+        active_loop={},
+        latest_action_name="action_listen",
+    )
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker, {})
     return [m["text"] for m in dispatcher.messages], events
@@ -261,8 +288,13 @@ def test_export_shows_answers_given_so_far_only_after_consent(actions_on):
     slots = {"consent_given": True, "age_years": 41, "knee_side": "right"}
     texts, _ = run(actions_on.ActionExportMyData(), "fresh", "export_my_data", paused=True, slots=slots)
     assert "age: 41" in texts[0] and "knee: right" in texts[0]
-    texts, _ = run(actions_on.ActionExportMyData(), "fresh2", "export_my_data", paused=False,
-                   slots={"consent_given": None, "age_years": 41})
+    texts, _ = run(
+        actions_on.ActionExportMyData(),
+        "fresh2",
+        "export_my_data",
+        paused=False,
+        slots={"consent_given": None, "age_years": 41},
+    )
     assert "41" not in texts[0]
 
 
@@ -286,10 +318,14 @@ def test_a_request_made_while_paused_is_noticed_once():
 
     paused = [ActionExecuted("action_handoff"), ConversationPaused()]
     assert requested_while_paused(rasa_tracker(*paused, said("delete_my_data"))) == "action_delete_my_data"
-    assert requested_while_paused(rasa_tracker(*paused, said("export_my_data"), BotUttered("from the trainer"))) \
+    assert (
+        requested_while_paused(rasa_tracker(*paused, said("export_my_data"), BotUttered("from the trainer")))
         == "action_export_my_data"
-    assert requested_while_paused(rasa_tracker(*paused, said("export_my_data"),
-                                               ActionExecuted("action_export_my_data"))) is None
+    )
+    assert (
+        requested_while_paused(rasa_tracker(*paused, said("export_my_data"), ActionExecuted("action_export_my_data")))
+        is None
+    )
     assert requested_while_paused(rasa_tracker(*paused, said("delete_my_data"), said("greet"))) is None
     # not paused: the rules answer
     assert requested_while_paused(rasa_tracker(*paused, ConversationResumed(), said("delete_my_data"))) is None

@@ -1,4 +1,5 @@
 """Retention: old records and conversations are purged, recent and upcoming ones stay (SQLite in tmp_path)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -39,22 +40,37 @@ def backdate(url: str, table, conversation: str, **columns) -> None:
 
 
 def seed(url: str, conversation: str, when: datetime, *, booking_at: datetime) -> None:
-    RecordStore(url).save_consultation(conversation, channel="rest", triage_level="soon", triage_reasons=[],
-                                       intake={"age_years": 30})
+    RecordStore(url).save_consultation(
+        conversation, channel="rest", triage_level="soon", triage_reasons=[], intake={"age_years": 30}
+    )
     SafetyRecordStore(url).record(conversation, {"calf_swelling"}, {}, "same_day")
     handoffs = HandoffStore(url)
     handoffs.open_handoff(conversation, "rest", "asked_for_human", "s", [])
     handoffs.record_reply(conversation, "hello")
-    BookingStore(url).book(conversation, "rest", Slot(booking_at, booking_at + timedelta(hours=1)), "Sam",
-                           Contact("email", "sam@example.com"), "", "Europe/London")
+    BookingStore(url).book(
+        conversation,
+        "rest",
+        Slot(booking_at, booking_at + timedelta(hours=1)),
+        "Sam",
+        Contact("email", "sam@example.com"),
+        "",
+        "Europe/London",
+    )
     channels = ChannelStore(url)
     channels.remember(conversation, "telegram", f"chat-{conversation}")
     channels.token_for_payload(conversation, "/affirm")
     channels.record_failure(conversation, "telegram", "x", "y")
-    for table, column in ((Consultation, "created_at"), (SafetyFlag, "recorded_at"), (Handoff, "created_at"),
-                          (Handoff, "updated_at"), (TrainerReply, "created_at"), (Booking, "created_at"),
-                          (Booking, "updated_at"), (ChannelAddress, "last_inbound_at"),
-                          (FailedDelivery, "created_at")):
+    for table, column in (
+        (Consultation, "created_at"),
+        (SafetyFlag, "recorded_at"),
+        (Handoff, "created_at"),
+        (Handoff, "updated_at"),
+        (TrainerReply, "created_at"),
+        (Booking, "created_at"),
+        (Booking, "updated_at"),
+        (ChannelAddress, "last_inbound_at"),
+        (FailedDelivery, "created_at"),
+    ):
         backdate(url, table, conversation, **{column: when})
 
 
@@ -71,13 +87,18 @@ def test_purge_removes_exactly_the_old_records(url):
     seed(url, "new", RECENT, booking_at=RECENT)
     seed(url, "booked_ahead", OLD, booking_at=NOW + timedelta(days=20))  # made long ago, session still to come
     with Session(erasure.engine_for(url)) as session, session.begin():
-        session.add_all([ErasureNotice(conversation_id="gone", outcome="erased", at=OLD),
-                         ErasureNotice(conversation_id="gone2", outcome="erased", at=RECENT)])
+        session.add_all(
+            [
+                ErasureNotice(conversation_id="gone", outcome="erased", at=OLD),
+                ErasureNotice(conversation_id="gone2", outcome="erased", at=RECENT),
+            ]
+        )
 
     counts = retention.purge_records(url, retention.cutoff_for(DAYS, NOW))
 
     assert {table.__tablename__: rows(url, table, "old") for table in TABLES} == {
-        table.__tablename__: 0 for table in TABLES}
+        table.__tablename__: 0 for table in TABLES
+    }
     assert all(rows(url, table, "new") == 1 for table in TABLES)
     assert rows(url, Booking, "booked_ahead") == 1  # the trainer still expects them
     assert rows(url, Consultation, "booked_ahead") == 0
@@ -106,8 +127,9 @@ def test_numbered_options_and_the_journal_age_out(url, tmp_path):
     journal.add("old", "soon", {"x"}, "e")
     journal.add("new", "soon", {"y"}, "e")
     lines = journal.path.read_text().splitlines()
-    journal.path.write_text(lines[0].replace(lines[0].split('"at": "')[1].split('"')[0],
-                                             OLD.isoformat()) + "\n" + lines[1] + "\n")
+    journal.path.write_text(
+        lines[0].replace(lines[0].split('"at": "')[1].split('"')[0], OLD.isoformat()) + "\n" + lines[1] + "\n"
+    )
     counts = retention.purge(url, None, DAYS, journal=journal, now=NOW)
     assert OptionStore(url).peek("old") is None and OptionStore(url).peek("new") == ["/b"]
     assert [e["conversation_id"] for e in journal.entries()] == ["new"] and counts["journal_entries"] == 1
@@ -116,18 +138,25 @@ def test_numbered_options_and_the_journal_age_out(url, tmp_path):
 def tracker_db(tmp_path, events):
     path = tmp_path / "tracker.db"
     with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), type_name VARCHAR(255), "
-                     "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)")
+        conn.execute(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), type_name VARCHAR(255), "
+            "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"
+        )
         conn.executemany("INSERT INTO events (sender_id, type_name, timestamp) VALUES (?, 'user', ?)", events)
     return path
 
 
 def test_conversations_whose_last_event_is_old_are_purged_from_rasas_store(tmp_path, url):
-    path = tracker_db(tmp_path, [
-        ("quiet", OLD.timestamp()), ("quiet", (OLD + timedelta(days=1)).timestamp()),
-        ("woke_up", OLD.timestamp()), ("woke_up", RECENT.timestamp()),
-        ("active", RECENT.timestamp()),
-    ])
+    path = tracker_db(
+        tmp_path,
+        [
+            ("quiet", OLD.timestamp()),
+            ("quiet", (OLD + timedelta(days=1)).timestamp()),
+            ("woke_up", OLD.timestamp()),
+            ("woke_up", RECENT.timestamp()),
+            ("active", RECENT.timestamp()),
+        ],
+    )
     counts = retention.purge(url, f"sqlite:///{path}", DAYS, now=NOW)
     with sqlite3.connect(path) as conn:
         left = conn.execute("SELECT sender_id, COUNT(*) FROM events GROUP BY sender_id ORDER BY sender_id").fetchall()

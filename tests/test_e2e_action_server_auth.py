@@ -1,4 +1,5 @@
 """The action server answers only Rasa: forged calls are refused and change nothing."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -20,13 +21,20 @@ def handoffs(assistant, sender):
 
 def call(assistant, action: str, sender: str, token=None) -> requests.Response:
     tracker = {
-        "sender_id": sender, "slots": {}, "events": [], "paused": False, "followup_action": None,
-        "active_loop": {}, "latest_action_name": "action_listen", "latest_event_time": None,
+        "sender_id": sender,
+        "slots": {},
+        "events": [],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "action_listen",
+        "latest_event_time": None,
         "latest_message": {"text": "put me through to a human", "intent": {"name": "request_human"}, "entities": []},
     }
     params = {} if token is None else {"token": token}
     return requests.post(
-        f"http://127.0.0.1:{assistant.env['ACTION_PORT']}/webhook", params=params,
+        f"http://127.0.0.1:{assistant.env['ACTION_PORT']}/webhook",
+        params=params,
         json={"next_action": action, "sender_id": sender, "tracker": tracker, "domain": {}, "version": "3.6.2"},
         timeout=30,
     )

@@ -4,6 +4,7 @@ People pick a time by button, by number or in words, give a name and contact in
 any order, change their mind, and cancel or move a booking. Two people who
 confirm the same time at the same moment can't both get it.
 """
+
 from __future__ import annotations
 
 import email

@@ -5,6 +5,7 @@ red flag the whole transcript must contain no exercise list.
 
 (Over 300 lines: one conversation per test, and they share the helpers at the top.)
 """
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,14 @@ import pytest
 
 from tests.conftest import new_sender, stored_events, texts
 
-EXERCISE_NAMES = ("calf stretch", "ankle circle", "dorsiflexion exercise", "glute bridge", "lateral leg raise", "clamshell")
+EXERCISE_NAMES = (
+    "calf stretch",
+    "ankle circle",
+    "dorsiflexion exercise",
+    "glute bridge",
+    "lateral leg raise",
+    "clamshell",
+)
 # injury, can you walk on it, hot/red, calf, locking, other signs (after the age)
 NO_TO_ALL_SCREENING = ["no", "yes", "nope", "no", "no", "nah"]
 
@@ -75,6 +83,7 @@ def assert_no_exercises(chat: Chat) -> None:
 
 # --- complete consultations, one per movement profile -------------------------
 
+
 def test_ankle_driven_consultation_from_start_to_saved_record(assistant):
     chat = Chat(assistant)
     assert "not a doctor" in chat.say("hi")
@@ -126,8 +135,16 @@ def test_both_ankle_and_hip(assistant):
     chat = Chat(assistant)
     start_with_consent(chat, "I'd like an assessment")
     clear_screening(chat)
-    for answer in ["both", "front", "gradual", "6 weeks", "6", "squats and stairs", "gym 3 times a week",
-                   "left 5 right 6"]:
+    for answer in [
+        "both",
+        "front",
+        "gradual",
+        "6 weeks",
+        "6",
+        "squats and stairs",
+        "gym 3 times a week",
+        "left 5 right 6",
+    ]:
         chat.say(answer)
     conclusion = chat.say("my hip dropped").lower()
     assert "ankle" in conclusion and "hip" in conclusion
@@ -138,8 +155,17 @@ def test_skipped_self_checks_give_an_unclear_profile_and_gentle_start(assistant)
     chat = Chat(assistant)
     start_with_consent(chat)
     clear_screening(chat)
-    for answer in ["left", "all over", "not sure", "a few days", "3", "walking", "not very active", "skip",
-                   "i don't know"]:
+    for answer in [
+        "left",
+        "all over",
+        "not sure",
+        "a few days",
+        "3",
+        "walking",
+        "not very active",
+        "skip",
+        "i don't know",
+    ]:
         chat.say(answer)
     conclusion = chat.say("didn't try it").lower()
     assert "specialist" in conclusion
@@ -147,6 +173,7 @@ def test_skipped_self_checks_give_an_unclear_profile_and_gentle_start(assistant)
 
 
 # --- several facts at once, corrections, questions in the middle ------------
+
 
 def test_several_facts_in_one_message_are_not_asked_again(assistant):
     chat = Chat(assistant)
@@ -281,6 +308,7 @@ def test_volunteered_red_flag_in_the_middle_of_the_intake(assistant):
 
 # --- consent and data rights -------------------------------------------------
 
+
 def test_consent_refused_means_general_answers_only_and_nothing_stored(assistant):
     chat = Chat(assistant)
     chat.say("my left knee hurts when i run")
@@ -326,6 +354,7 @@ def test_delete_my_data_in_the_middle_of_the_questions(assistant):
 
 
 # --- restarts and stopping ---------------------------------------------------
+
 
 def test_start_over_in_the_middle(assistant):
     chat = Chat(assistant)

@@ -7,6 +7,7 @@ chat would collect (a booking, a saved consultation, a warning sign) are written
 straight into the assistant's database, so each test stays short; everything
 else goes through the chat and the trainer's inbox as they would be used.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,14 +38,25 @@ def book(assistant, sender: str, name: str) -> Dict:
     # Far ahead, on a random 5-minute mark: no clash with the booking tests' slots.
     start = datetime(2031, 1, 1, tzinfo=UTC) + timedelta(minutes=5 * random.randint(0, 200_000))
     return BookingStore(assistant.env["APP_DB_URL"]).book(
-        sender, "rest", Slot(start, start + timedelta(hours=1)), name,
-        Contact("email", f"{name.split()[0].lower()}@example.com"), "left knee, stairs", "Europe/London")
+        sender,
+        "rest",
+        Slot(start, start + timedelta(hours=1)),
+        name,
+        Contact("email", f"{name.split()[0].lower()}@example.com"),
+        "left knee, stairs",
+        "Europe/London",
+    )
 
 
 def save_consultation(assistant, sender: str, age: int) -> None:
     RecordStore(assistant.env["APP_DB_URL"]).save_consultation(
-        sender, channel="rest", triage_level="soon", triage_reasons=[], intake={"age_years": age, "knee_side": "left"},
-        summary="left knee, night pain")
+        sender,
+        channel="rest",
+        triage_level="soon",
+        triage_reasons=[],
+        intake={"age_years": age, "knee_side": "left"},
+        summary="left knee, night pain",
+    )
 
 
 def eventually(check, seconds: float = 30):

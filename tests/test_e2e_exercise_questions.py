@@ -1,4 +1,5 @@
 """Exercise questions by target, end to end over REST: the exercises with how-to and dose, never after a red flag."""
+
 from __future__ import annotations
 
 import pytest

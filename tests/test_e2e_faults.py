@@ -15,6 +15,7 @@ SQLite files, the mail server down at first) under ops/supervisor.py, as
 * a lone surrogate over REST: answered, and the inbox page of that
   conversation renders.
 """
+
 from __future__ import annotations
 
 import email
@@ -120,8 +121,12 @@ def test_a_lone_surrogate_is_answered_and_its_conversation_renders_in_the_inbox(
     from tests.test_e2e_inbox import login
 
     def post(raw: str):
-        response = requests.post(f"{faulty.url}/webhooks/rest/webhook", data=raw.encode(),
-                                 headers={"Content-Type": "application/json"}, timeout=30)
+        response = requests.post(
+            f"{faulty.url}/webhooks/rest/webhook",
+            data=raw.encode(),
+            headers={"Content-Type": "application/json"},
+            timeout=30,
+        )
         assert response.status_code == 200 and response.json(), response.text
         return response.json()
 
@@ -133,8 +138,12 @@ def test_a_lone_surrogate_is_answered_and_its_conversation_renders_in_the_inbox(
     assert "reply" in texts(handed).lower()
 
     port = free_port()
-    inbox_env = {**faulty.env, "RASA_URL": faulty.url, "INBOX_SECRET_KEY": uuid.uuid4().hex,
-                 "INBOX_PASSWORD_HASH": hash_password(INBOX_PASSWORD, iterations=1000)}
+    inbox_env = {
+        **faulty.env,
+        "RASA_URL": faulty.url,
+        "INBOX_SECRET_KEY": uuid.uuid4().hex,
+        "INBOX_PASSWORD_HASH": hash_password(INBOX_PASSWORD, iterations=1000),
+    }
     inbox = services.inbox_server(port, faulty.log_dir / "inbox.log", env=inbox_env).start()
     try:
         inbox.wait_healthy(60)
@@ -143,7 +152,9 @@ def test_a_lone_surrogate_is_answered_and_its_conversation_renders_in_the_inbox(
         page = trainer.get(base, timeout=30)
         assert page.status_code == 200 and sender in page.text
         thread = trainer.get(f"{base}/messages.json", timeout=30)  # the page's transcript, loaded by its script
-        assert thread.status_code == 200 and "my knee \ufffd hurts \ufffd" in json.dumps(thread.json(), ensure_ascii=False)
+        assert thread.status_code == 200 and "my knee \ufffd hurts \ufffd" in json.dumps(
+            thread.json(), ensure_ascii=False
+        )
         assert trainer.get(f"http://127.0.0.1:{port}/", timeout=30).status_code == 200
     finally:
         inbox.stop()
@@ -190,9 +201,12 @@ def test_smtp_down_during_a_handoff_keeps_it_in_the_inbox_and_the_email_goes_whe
     sink = start_sink_on(faulty.smtp_port)  # the mail server is back
     back = time.monotonic()
     retrying = Supervisor([], say=lambda _: None, jobs=[Job("emails", 1, notifications.deliver_pending_from_settings)])
+
     def about_this():
-        bodies = [email.message_from_bytes(m["data"], policy=email.policy.default).get_body().get_content()
-                  for m in sink.received]
+        bodies = [
+            email.message_from_bytes(m["data"], policy=email.policy.default).get_body().get_content()
+            for m in sink.received
+        ]
         return [body for body in bodies if sender in body]
 
     try:
@@ -217,15 +231,19 @@ def test_the_action_server_killed_mid_consultation(faulty):
     killed = time.monotonic()
     replies = faulty.send("34", sender=chat.sender)
     assert [m.get("text") for m in replies] == [TROUBLE]  # once, not silence, not repeated
-    assert wait_for(lambda: faulty.supervisor.restarts(faulty.actions) > before
-                    and services.is_healthy(faulty.actions.health_url), 120)
+    assert wait_for(
+        lambda: faulty.supervisor.restarts(faulty.actions) > before and services.is_healthy(faulty.actions.health_url),
+        120,
+    )
     healthy = time.monotonic()
     answer = chat.say("34")  # the same answer again, once the server is back
     answered = time.monotonic()
     assert answer == control.say("34") and "injury" in answer.lower(), answer
     assert chat.say("no") == control.say("no")  # and the consultation goes on
-    report(f"fault: action server killed -> healthy again after {healthy - killed:.1f}s (supervisor), "
-           f"next answer {answered - healthy:.2f}s later")
+    report(
+        f"fault: action server killed -> healthy again after {healthy - killed:.1f}s (supervisor), "
+        f"next answer {answered - healthy:.2f}s later"
+    )
 
 
 def test_the_rasa_server_restarted_mid_conversation(faulty):
@@ -239,11 +257,14 @@ def test_the_rasa_server_restarted_mid_conversation(faulty):
     killed = time.monotonic()
     with pytest.raises(requests.ConnectionError):
         faulty.send("no", sender=chat.sender, timeout=5)
-    assert wait_for(lambda: faulty.supervisor.restarts(faulty.rasa) > before
-                    and model_loaded(faulty.url, faulty.token), 300, step=1)
+    assert wait_for(
+        lambda: faulty.supervisor.restarts(faulty.rasa) > before and model_loaded(faulty.url, faulty.token), 300, step=1
+    )
     healthy = time.monotonic()
     answer = chat.say("no", timeout=60)
     answered = time.monotonic()
     assert answer == control.say("no", timeout=60), answer  # the same next question: the tracker store kept it
-    report(f"fault: Rasa server killed -> healthy again after {healthy - killed:.0f}s (model load), "
-           f"next answer {answered - healthy:.2f}s later")
+    report(
+        f"fault: Rasa server killed -> healthy again after {healthy - killed:.0f}s (model load), "
+        f"next answer {answered - healthy:.2f}s later"
+    )

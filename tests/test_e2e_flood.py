@@ -1,4 +1,5 @@
 """A flood from one conversation is refused at the channel; everyone else keeps their speed (issue 17)."""
+
 from __future__ import annotations
 
 import statistics
@@ -54,6 +55,8 @@ def test_200_messages_in_10_seconds_from_one_conversation_are_limited_and_others
     assert stored_events(assistant.tracker_db, flooder).count("user") == LIMIT  # refusals never reach a tracker
     refused = _turn(assistant.url, flooder, "sorry, one more")
     assert refused[0] == 429 and "faster than I can read" in refused[2][0]["text"]
-    report(f"flood (200 msgs/10 s, one conversation): {statuses.count(429)} refused; other conversations' "
-           f"p95 {_p95(before) * 1000:.0f} ms before, {_p95(during) * 1000:.0f} ms during ({len(during)} turns)")
+    report(
+        f"flood (200 msgs/10 s, one conversation): {statuses.count(429)} refused; other conversations' "
+        f"p95 {_p95(before) * 1000:.0f} ms before, {_p95(during) * 1000:.0f} ms during ({len(during)} turns)"
+    )
     assert _p95(during) < max(3 * _p95(before), 2.0)

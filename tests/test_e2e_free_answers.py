@@ -1,4 +1,5 @@
 """Consultations answered the way people answer, end to end over REST (issue: conversations as people answer)."""
+
 from __future__ import annotations
 
 from tests.heldout import training_copy
@@ -60,7 +61,10 @@ def test_an_unusable_message_in_the_middle_names_the_problem_and_keeps_the_threa
     start_with_consent(chat)
     clear_screening(chat)
     asked = chat.slot("requested_slot")
-    for message, problem in [("👍👍", "only understand words"), ("¿Dónde está la clínica, por favor?", "only chat in English")]:
+    for message, problem in [
+        ("👍👍", "only understand words"),
+        ("¿Dónde está la clínica, por favor?", "only chat in English"),
+    ]:
         reply = say(chat, message)
         assert problem in reply and "Back to your consultation:" in reply, reply
         assert "What would you like to know" not in reply, reply

@@ -4,6 +4,7 @@ The person asks for a human (or the assistant keeps failing, or the consultation
 escalates): a handoff with transcript and summary is stored, the person is told
 what happens next, and the bot is paused until the trainer hands it back.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,7 +56,9 @@ def test_asking_for_a_person_pauses_the_bot_until_the_trainer_hands_back(assista
 
     # The trainer's reply (as the inbox sends it) lands in the conversation...
     response = append_events(
-        assistant, chat.sender, [{"event": "bot", "text": "Hi, it's the trainer here.", "metadata": {"from_trainer": True}}]
+        assistant,
+        chat.sender,
+        [{"event": "bot", "text": "Hi, it's the trainer here.", "metadata": {"from_trainer": True}}],
     )
     assert response.status_code == 200, response.text
     bots = [e for e in assistant.tracker(chat.sender)["events"] if e["event"] == "bot"]

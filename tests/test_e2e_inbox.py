@@ -4,6 +4,7 @@ A person asks for a human over the chat; the trainer logs in, sees the handoff
 with transcript and summary, replies, sees the person's message sent while the
 bot was paused, and hands the conversation back to the bot.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,6 +13,7 @@ import requests
 
 from tests.conftest import INBOX_PASSWORD as PASSWORD
 from tests.conftest import new_sender, texts
+
 
 def csrf(html: str, name: str = "csrf_token") -> str:
     return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
@@ -25,7 +27,9 @@ def login(inbox: str) -> requests.Session:
         data={"username": "trainer", "password": PASSWORD, "login_csrf": csrf(page.text, "login_csrf")},
         timeout=10,
     )
-    assert response.status_code == 200 and "Log out" in response.text or "logout" in response.text.lower(), response.text[:500]
+    assert response.status_code == 200 and "Log out" in response.text or "logout" in response.text.lower(), (
+        response.text[:500]
+    )
     return session
 
 
@@ -37,7 +41,8 @@ def test_nothing_in_the_inbox_is_reachable_without_login(inbox):
     bad = requests.Session()
     page = bad.get(f"{inbox}/login", timeout=10)
     response = bad.post(
-        f"{inbox}/login", data={"username": "trainer", "password": "wrong", "login_csrf": csrf(page.text, "login_csrf")},
+        f"{inbox}/login",
+        data={"username": "trainer", "password": "wrong", "login_csrf": csrf(page.text, "login_csrf")},
         timeout=10,
     )
     assert "Log out" not in response.text
@@ -47,7 +52,9 @@ def test_trainer_takes_over_a_conversation_and_hands_it_back(assistant, inbox):
     sender = new_sender()
     assistant.send("hi", sender=sender)
     assistant.send("why do stiff ankles cause knee pain?", sender=sender)
-    assert "will reply to you here" in texts(assistant.send("can I talk to a real person instead please", sender=sender))
+    assert "will reply to you here" in texts(
+        assistant.send("can I talk to a real person instead please", sender=sender)
+    )
 
     trainer = login(inbox)
     listing = trainer.get(f"{inbox}/", timeout=10).text
@@ -96,6 +103,9 @@ def test_a_new_booking_shows_in_the_inbox(assistant, inbox):
     reply = booker.say("yes")
     reference = re.search(r"reference is (\S+)\.", reply).group(1)
     trainer = login(inbox)
-    assert reference in trainer.get(f"{inbox}/", timeout=10).text or "Nia Shah" in trainer.get(f"{inbox}/", timeout=10).text
+    assert (
+        reference in trainer.get(f"{inbox}/", timeout=10).text
+        or "Nia Shah" in trainer.get(f"{inbox}/", timeout=10).text
+    )
     bookings_page = trainer.get(f"{inbox}/bookings", timeout=10).text
     assert "Nia Shah" in bookings_page and "nia@example.com" in bookings_page

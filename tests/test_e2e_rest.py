@@ -1,4 +1,5 @@
 """End to end: the real Rasa server and action server, over the REST channel."""
+
 from __future__ import annotations
 
 import time

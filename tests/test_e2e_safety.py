@@ -6,6 +6,7 @@ booking, after a restart. Each asserts the level's own words, and that the
 whole conversation afterwards holds no exercise and no self-check prompt,
 however the person asks.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,10 +67,13 @@ def test_a_flag_then_restart_and_start_again(assistant):
     reply = chat.say("my knee gave way on the stairs and now i cant put any weight on it")
     assert "today" in reply and "not a diagnosis" in reply
     chat.say("/restart")  # Rasa's restart wipes the tracker; the session start reloads the record
-    history = requests.get(f"{assistant.url}/conversations/{chat.sender}/tracker",
-                           params={"token": assistant.token, "include_events": "ALL"}, timeout=30).json()["events"]
+    history = requests.get(
+        f"{assistant.url}/conversations/{chat.sender}/tracker",
+        params={"token": assistant.token, "include_events": "ALL"},
+        timeout=30,
+    ).json()["events"]
     kinds = [e["event"] for e in history]
-    assert "restart" in kinds and "session_started" in kinds[kinds.index("restart"):]
+    assert "restart" in kinds and "session_started" in kinds[kinds.index("restart") :]
     assert "cannot_bear_weight" in chat.slot("volunteered_flags")
     chat.say("hi")
     assert "cannot_bear_weight" in chat.slot("volunteered_flags")
@@ -141,13 +145,29 @@ def test_a_correction_clears_the_flag_and_the_consultation_can_finish(assistant)
     assert chat.slot("triage_level") == "self_care"
     assert safety_rows(assistant, chat.sender)[0][1] is not None  # closed, not deleted
     with sqlite3.connect(Path(assistant.log_dir) / "assistant.db") as conn:
-        still_open = conn.execute("SELECT kind, name FROM safety_flags WHERE conversation_id = ? AND cleared_at IS NULL",
-                                  (chat.sender,)).fetchall()
+        still_open = conn.execute(
+            "SELECT kind, name FROM safety_flags WHERE conversation_id = ? AND cleared_at IS NULL", (chat.sender,)
+        ).fetchall()
     assert still_open == [], "a taken-back sign leaves nothing on record for the inbox to list"
     # with the flag taken back, a normal consultation reaches the exercises
     start_with_consent(chat, "check my knee")
-    for answer in ["no", "yes", "no", "no", "no", "no", "left", "front", "gradually", "3 weeks", "5",
-                   "stairs", "i run twice a week", "6 cm", "7cm"]:
+    for answer in [
+        "no",
+        "yes",
+        "no",
+        "no",
+        "no",
+        "no",
+        "left",
+        "front",
+        "gradually",
+        "3 weeks",
+        "5",
+        "stairs",
+        "i run twice a week",
+        "6 cm",
+        "7cm",
+    ]:
         chat.say(answer)
     conclusion = chat.say("everything stayed level").lower()
     assert "calf stretch" in conclusion, conclusion

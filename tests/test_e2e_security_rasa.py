@@ -8,6 +8,7 @@ tracker with every message). So Rasa logs a failed action with a tracker dump,
 and then, once the stand-in is stopped, an action server it cannot reach; its
 log must hold neither what the person wrote nor their name, e-mail or phone number.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,21 +37,31 @@ PERSON_SAID = "my knee hurts when I run, I'm Ann Smith, ann.smith@example.com, 0
 
 
 def test_rasas_command_line_carries_no_secret(tmp_path):
-    env = {"RASA_API_TOKEN": "api-token-" + uuid.uuid4().hex, "RASA_JWT_SECRET": "jwt-secret-" + uuid.uuid4().hex,
-           "PUBLIC_WEBSITE_URL": "https://Coach.example/knees/"}
+    env = {
+        "RASA_API_TOKEN": "api-token-" + uuid.uuid4().hex,
+        "RASA_JWT_SECRET": "jwt-secret-" + uuid.uuid4().hex,
+        "PUBLIC_WEBSITE_URL": "https://Coach.example/knees/",
+    }
     for service_env in (env, None):
         argv = services.rasa_server(tmp_path / "model.tar.gz", 5005, tmp_path / "rasa.log", env=service_env).argv
         joined = " ".join(argv)
-        for secret in (env["RASA_API_TOKEN"], env["RASA_JWT_SECRET"], settings.RASA_API_TOKEN, settings.RASA_JWT_SECRET,
-                       settings.ACTION_SERVER_TOKEN):
+        for secret in (
+            env["RASA_API_TOKEN"],
+            env["RASA_JWT_SECRET"],
+            settings.RASA_API_TOKEN,
+            settings.RASA_JWT_SECRET,
+            settings.ACTION_SERVER_TOKEN,
+        ):
             assert secret not in joined
         assert "--auth-token" not in argv and "--jwt-secret" not in argv and "*" not in argv
         assert "--enable-api" in argv
-    assert argv[argv.index("--cors") + 1:] == settings.SITE_ORIGINS.replace(",", " ").split()  # no env of its own
+    assert argv[argv.index("--cors") + 1 :] == settings.SITE_ORIGINS.replace(",", " ").split()  # no env of its own
     argv = services.rasa_server(tmp_path / "m", 1, tmp_path / "l", env=env).argv
-    assert argv[argv.index("--cors") + 1:] == ["https://coach.example"]
-    argv = services.rasa_server(tmp_path / "m", 1, tmp_path / "l", env={"SITE_ORIGINS": "https://a.example, https://b.example"}).argv
-    assert argv[argv.index("--cors") + 1:] == ["https://a.example", "https://b.example"]
+    assert argv[argv.index("--cors") + 1 :] == ["https://coach.example"]
+    argv = services.rasa_server(
+        tmp_path / "m", 1, tmp_path / "l", env={"SITE_ORIGINS": "https://a.example, https://b.example"}
+    ).argv
+    assert argv[argv.index("--cors") + 1 :] == ["https://a.example", "https://b.example"]
 
 
 def test_serve_adds_the_secrets_to_rasas_arguments_in_process():
@@ -116,8 +127,14 @@ def secured_rasa(tmp_path_factory, trained_model, built_knowledge_base):
     rasa = services.rasa_server(trained_model, port, work / "rasa.log", env=env).start()
     try:
         rasa.wait_healthy(300)
-        yield {"url": f"http://127.0.0.1:{port}", "env": env, "service": rasa, "actions": actions, "loop": loop,
-               "log": work / "rasa.log"}
+        yield {
+            "url": f"http://127.0.0.1:{port}",
+            "env": env,
+            "service": rasa,
+            "actions": actions,
+            "loop": loop,
+            "log": work / "rasa.log",
+        }
     finally:
         rasa.stop()
         actions.stop()
@@ -146,8 +163,9 @@ def test_the_api_takes_a_jwt_for_one_conversation(secured_rasa):
 
     def tracker(conversation_id, token=None, params=None):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return requests.get(f"{url}/conversations/{conversation_id}/tracker", headers=headers, params=params or {},
-                            timeout=30).status_code
+        return requests.get(
+            f"{url}/conversations/{conversation_id}/tracker", headers=headers, params=params or {}, timeout=30
+        ).status_code
 
     assert tracker("sec-1", conversation_jwt(secret, "sec-1")) == 200
     assert tracker("sec-2", conversation_jwt(secret, "sec-1")) == 403  # another conversation
@@ -175,8 +193,15 @@ def test_the_api_takes_a_jwt_for_one_conversation(secured_rasa):
 def test_cors_allows_the_site_only(secured_rasa):
     url = f"{secured_rasa['url']}/webhooks/rest/webhook"
     for origin, allowed in ((SITE, True), ("https://evil.example", False)):
-        response = requests.options(url, headers={"Origin": origin, "Access-Control-Request-Method": "POST",
-                                                  "Access-Control-Request-Headers": "content-type"}, timeout=30)
+        response = requests.options(
+            url,
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+            timeout=30,
+        )
         assert (response.headers.get("Access-Control-Allow-Origin") == origin) is allowed, response.headers
         response = requests.get(secured_rasa["url"] + "/", headers={"Origin": origin}, timeout=30)
         assert (response.headers.get("Access-Control-Allow-Origin") == origin) is allowed, response.headers
@@ -199,15 +224,20 @@ def assert_private_words_absent(text: str) -> None:
 
 def test_a_failed_action_is_logged_without_the_conversation(secured_rasa):
     url, actions, secret = secured_rasa["url"], secured_rasa["actions"], secured_rasa["env"]["RASA_JWT_SECRET"]
-    response = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": "sec-log", "message": PERSON_SAID},
-                             timeout=60)
+    response = requests.post(
+        f"{url}/webhooks/rest/webhook", json={"sender": "sec-log", "message": PERSON_SAID}, timeout=60
+    )
     assert response.status_code == 200
     # A custom action on a tracker that now holds the message: the stand-in fails it with the whole tracker.
-    response = requests.post(f"{url}/conversations/sec-log/execute", json={"name": "action_safety_review"},
-                             headers={"Authorization": f"Bearer {conversation_jwt(secret, 'sec-log')}"}, timeout=60)
+    response = requests.post(
+        f"{url}/conversations/sec-log/execute",
+        json={"name": "action_safety_review"},
+        headers={"Authorization": f"Bearer {conversation_jwt(secret, 'sec-log')}"},
+        timeout=60,
+    )
     assert "action_safety_review" in actions.failed, (response.status_code, response.text[:300])
     text = wait_for(secured_rasa["log"], "while running action 'action_safety_review'")
-    dump = text[text.index("while running action 'action_safety_review'"):]
+    dump = text[text.index("while running action 'action_safety_review'") :]
     assert "ClientResponseError: 500" in dump and '"sender_id":"sec-log"' in dump  # the tracker dump was logged...
     person = re.search(r'\{"event":"user",.*?"parse_data"', dump).group(0)  # the person's message event...
     assert '"text":"[redacted]"' in person  # ...without the words
@@ -217,6 +247,9 @@ def test_a_failed_action_is_logged_without_the_conversation(secured_rasa):
     requests.post(f"{url}/webhooks/rest/webhook", json={"sender": "sec-log-2", "message": PERSON_SAID}, timeout=60)
     text = wait_for(secured_rasa["log"], "Couldn't connect to the server")
     assert_private_words_absent(text)
-    for secret in (secured_rasa["env"]["RASA_API_TOKEN"], secured_rasa["env"]["RASA_JWT_SECRET"],
-                   settings.ACTION_SERVER_TOKEN):
+    for secret in (
+        secured_rasa["env"]["RASA_API_TOKEN"],
+        secured_rasa["env"]["RASA_JWT_SECRET"],
+        settings.ACTION_SERVER_TOKEN,
+    ):
         assert secret not in text

@@ -1,4 +1,5 @@
 """The website widget's socket.io channel: server-issued session ids, and an over-long message answered at once."""
+
 from __future__ import annotations
 
 import queue

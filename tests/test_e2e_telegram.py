@@ -3,6 +3,7 @@
 The stand-in (tests/standins/telegram.py) records every call, so each test reads what
 the person would see in Telegram. Forged and malformed webhooks must leave no trace.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -39,12 +40,18 @@ class TelegramChat:
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-        return requests.post(self.url, data=data if data is not None else json.dumps(update), headers=headers,
-                             timeout=60)
+        return requests.post(
+            self.url, data=data if data is not None else json.dumps(update), headers=headers, timeout=60
+        )
 
     def message(self, text: Optional[str] = None, **extra) -> Dict:
-        message = {"message_id": next(_update_ids) % 10**6, "date": 1764800000,
-                   "chat": {"id": self.chat_id, "type": self.chat_type}, "from": {"id": self.chat_id}, **extra}
+        message = {
+            "message_id": next(_update_ids) % 10**6,
+            "date": 1764800000,
+            "chat": {"id": self.chat_id, "type": self.chat_type},
+            "from": {"id": self.chat_id},
+            **extra,
+        }
         if text is not None:
             message["text"] = text
         return {"update_id": next(_update_ids), "message": message}
@@ -71,16 +78,25 @@ class TelegramChat:
     def tap(self, title_part: str) -> str:
         [button] = [b for b in self.last_buttons if title_part.lower() in b["text"].lower()][:1]
         before_answers = len(self.api.recorded("/answerCallbackQuery"))
-        update = {"update_id": next(_update_ids), "callback_query": {
-            "id": f"cb{next(_update_ids)}", "from": {"id": self.chat_id}, "data": button["callback_data"],
-            "message": {"message_id": 1, "chat": {"id": self.chat_id, "type": "private"}}}}
+        update = {
+            "update_id": next(_update_ids),
+            "callback_query": {
+                "id": f"cb{next(_update_ids)}",
+                "from": {"id": self.chat_id},
+                "data": button["callback_data"],
+                "message": {"message_id": 1, "chat": {"id": self.chat_id, "type": "private"}},
+            },
+        }
         reply = self.send(update)
         assert len(self.api.recorded("/answerCallbackQuery")) == before_answers + 1  # the spinner stops
         return reply
 
     def user_events(self) -> List[Dict]:
-        response = requests.get(f"{self.assistant.url}/conversations/{self.conversation_id}/tracker",
-                                params={"token": self.assistant.token}, timeout=30)
+        response = requests.get(
+            f"{self.assistant.url}/conversations/{self.conversation_id}/tracker",
+            params={"token": self.assistant.token},
+            timeout=30,
+        )
         response.raise_for_status()
         return [e for e in response.json()["events"] if e["event"] == "user"]
 
@@ -137,17 +153,22 @@ def test_handoff_and_the_trainers_reply_arrive_in_telegram(assistant, inbox, tel
     page = trainer.get(f"{inbox}/conversations/{chat.conversation_id}", timeout=30).text
     assert "Telegram" in page
     before = len(telegram_api.recorded("/sendMessage"))
-    response = trainer.post(f"{inbox}/conversations/{chat.conversation_id}/reply",
-                            data={"text": "Hi, it's the trainer here on Telegram.", "csrf_token": csrf(page)},
-                            timeout=60)
+    response = trainer.post(
+        f"{inbox}/conversations/{chat.conversation_id}/reply",
+        data={"text": "Hi, it's the trainer here on Telegram.", "csrf_token": csrf(page)},
+        timeout=60,
+    )
     assert response.status_code == 200, response.text[:500]
     assert [r["text"] for r in chat.replies_after(before)] == ["Hi, it's the trainer here on Telegram."]
 
     # the bot's token expired: the reply fails, and the trainer sees that it did
     page = trainer.get(f"{inbox}/conversations/{chat.conversation_id}", timeout=30).text
     telegram_api.fail_next((401, {"ok": False, "error_code": 401, "description": "Unauthorized"}))
-    trainer.post(f"{inbox}/conversations/{chat.conversation_id}/reply",
-                 data={"text": "Are you still there?", "csrf_token": csrf(page)}, timeout=60)
+    trainer.post(
+        f"{inbox}/conversations/{chat.conversation_id}/reply",
+        data={"text": "Are you still there?", "csrf_token": csrf(page)},
+        timeout=60,
+    )
     page = trainer.get(f"{inbox}/conversations/{chat.conversation_id}", timeout=30).text
     assert 'id="undelivered"' in page and "Are you still there?" in page and "401" in page
     assert "TEST-telegram-token" not in page and "123456:" not in page
@@ -177,8 +198,14 @@ def test_photos_stickers_and_edits_get_the_text_only_answer_and_nothing_is_store
     chat = TelegramChat(assistant, telegram_api)
     assert "only read text" in chat.send(chat.message(photo=[{"file_id": "abc", "width": 90, "height": 90}]))
     assert "only read text" in chat.send(chat.message(sticker={"file_id": "s1"}))
-    edited = {"update_id": next(_update_ids), "edited_message": {
-        "message_id": 3, "chat": {"id": chat.chat_id, "type": "private"}, "text": "changed my words"}}
+    edited = {
+        "update_id": next(_update_ids),
+        "edited_message": {
+            "message_id": 3,
+            "chat": {"id": chat.chat_id, "type": "private"},
+            "text": "changed my words",
+        },
+    }
     assert "only read text" in chat.send(edited)
     assert chat.user_events() == []
 

@@ -4,6 +4,7 @@ The stand-in (tests/standins/whatsapp.py) records every call and refuses what Me
 refuses, so each test reads what the person would see in WhatsApp. Forged and
 malformed webhooks must leave no trace.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -78,8 +79,9 @@ class WhatsAppPerson:
                 interactive = reply["interactive"]
                 kind = "button_reply" if interactive["type"] == "button" else "list_reply"
                 self.last_choices = [{**b["reply"], "kind": kind} for b in interactive["action"].get("buttons", [])]
-                self.last_choices += [{**r, "kind": kind} for s in interactive["action"].get("sections", [])
-                                      for r in s["rows"]]
+                self.last_choices += [
+                    {**r, "kind": kind} for s in interactive["action"].get("sections", []) for r in s["rows"]
+                ]
         return "\n".join(shown(r) for r in replies)
 
     def message(self, text: str, message_id: Optional[str] = None) -> Dict:
@@ -92,12 +94,18 @@ class WhatsAppPerson:
 
     def tap(self, title_part: str) -> str:
         [choice] = [c for c in self.last_choices if title_part.lower() in c["title"].lower()][:1]
-        return self.send(meta.reply_body(self.number, f"wamid.E2E{next(_message_ids)}", choice["id"],
-                                         choice["title"], kind=choice["kind"]))
+        return self.send(
+            meta.reply_body(
+                self.number, f"wamid.E2E{next(_message_ids)}", choice["id"], choice["title"], kind=choice["kind"]
+            )
+        )
 
     def user_events(self) -> List[Dict]:
-        response = requests.get(f"{self.assistant.url}/conversations/{self.conversation_id}/tracker",
-                                params={"token": self.assistant.token}, timeout=30)
+        response = requests.get(
+            f"{self.assistant.url}/conversations/{self.conversation_id}/tracker",
+            params={"token": self.assistant.token},
+            timeout=30,
+        )
         response.raise_for_status()
         return [e for e in response.json()["events"] if e["event"] == "user"]
 
@@ -108,8 +116,12 @@ def test_meta_verifies_the_webhook_with_the_verify_token(assistant):
     answer = requests.get(url, params=asked, timeout=30)
     assert answer.status_code == 200 and answer.text == "1158201444"
     assert answer.headers["content-type"].startswith("text/plain")
-    for wrong in ({**asked, "hub.verify_token": "guess"}, {**asked, "hub.verify_token": ""},
-                  {**asked, "hub.mode": "unsubscribe"}, {"hub.challenge": "1158201444"}):
+    for wrong in (
+        {**asked, "hub.verify_token": "guess"},
+        {**asked, "hub.verify_token": ""},
+        {**asked, "hub.mode": "unsubscribe"},
+        {"hub.challenge": "1158201444"},
+    ):
         refused = requests.get(url, params=wrong, timeout=30)
         assert refused.status_code == 403 and "1158201444" not in refused.text
 
@@ -146,8 +158,9 @@ def test_delivery_statuses_are_accepted_and_nothing_is_sent(assistant, whatsapp_
     assert len(whatsapp_api.recorded()) == before and person.user_events() == []
     # a message WhatsApp could not deliver shows up among the conversation's failures
     person.say("hello")
-    failed = meta.status_body(person.number, "wamid.OUT2", "failed", errors=[{"code": 131026,
-                                                                             "title": "Message undeliverable"}])
+    failed = meta.status_body(
+        person.number, "wamid.OUT2", "failed", errors=[{"code": 131026, "title": "Message undeliverable"}]
+    )
     assert person.send(failed) == "" and person.send(failed) == ""
     [failure] = ChannelStore(assistant.env["APP_DB_URL"]).failures(person.conversation_id)
     assert "Message undeliverable" in failure["error"]
@@ -155,11 +168,16 @@ def test_delivery_statuses_are_accepted_and_nothing_is_sent(assistant, whatsapp_
 
 def test_a_photo_gets_the_text_only_answer_and_nothing_is_stored(assistant, whatsapp_api):
     person = WhatsAppPerson(assistant, whatsapp_api)
-    photo = meta.message_body(person.number, f"wamid.E2E{next(_message_ids)}", "image",
-                              {"image": {"id": "1234", "mime_type": "image/jpeg", "sha256": "abc"}})
+    photo = meta.message_body(
+        person.number,
+        f"wamid.E2E{next(_message_ids)}",
+        "image",
+        {"image": {"id": "1234", "mime_type": "image/jpeg", "sha256": "abc"}},
+    )
     assert "only read text" in person.send(photo)
-    voice = meta.message_body(person.number, f"wamid.E2E{next(_message_ids)}", "audio",
-                              {"audio": {"id": "5678", "voice": True}})
+    voice = meta.message_body(
+        person.number, f"wamid.E2E{next(_message_ids)}", "audio", {"audio": {"id": "5678", "voice": True}}
+    )
     assert "only read text" in person.send(voice)
     assert person.user_events() == []
     assert ChannelStore(assistant.env["APP_DB_URL"]).address(person.conversation_id) is None
@@ -232,8 +250,11 @@ def test_handoff_and_the_trainers_replies_inside_and_outside_the_24_hour_window(
     page = trainer.get(f"{inbox}/conversations/{person.conversation_id}", timeout=30).text
     assert "WhatsApp" in page and 'id="whatsapp-window"' not in page
     before = len(whatsapp_api.recorded())
-    trainer.post(f"{inbox}/conversations/{person.conversation_id}/reply",
-                 data={"text": "Hello, the trainer here.", "csrf_token": csrf(page)}, timeout=60)
+    trainer.post(
+        f"{inbox}/conversations/{person.conversation_id}/reply",
+        data={"text": "Hello, the trainer here.", "csrf_token": csrf(page)},
+        timeout=60,
+    )
     [sent] = person.sent_to_me(before)
     assert sent["type"] == "text" and sent["text"]["body"] == "Hello, the trainer here."
 
@@ -242,8 +263,11 @@ def test_handoff_and_the_trainers_replies_inside_and_outside_the_24_hour_window(
     page = trainer.get(f"{inbox}/conversations/{person.conversation_id}", timeout=30).text
     assert 'id="whatsapp-window"' in page and "trainer_follow_up" in page
     before = len(whatsapp_api.recorded())
-    trainer.post(f"{inbox}/conversations/{person.conversation_id}/reply",
-                 data={"text": "Checking in: how is the knee today?", "csrf_token": csrf(page)}, timeout=60)
+    trainer.post(
+        f"{inbox}/conversations/{person.conversation_id}/reply",
+        data={"text": "Checking in: how is the knee today?", "csrf_token": csrf(page)},
+        timeout=60,
+    )
     [sent] = person.sent_to_me(before)
     assert sent["type"] == "template" and sent["template"]["name"] == "trainer_follow_up"
     assert shown(sent) == "Checking in: how is the knee today?"

@@ -1,4 +1,5 @@
 """Exercise plan: the article's six exercises, chosen for a profile and fitted to the pain level."""
+
 import copy
 import re
 from pathlib import Path
@@ -7,15 +8,24 @@ import pytest
 import yaml
 
 from coaching.exercise_plan import (
-    DATA_FILE, ExerciseDataError, format_exercise_plan, load_exercises, parse_exercises, plan_exercises,
+    DATA_FILE,
+    ExerciseDataError,
+    format_exercise_plan,
+    load_exercises,
+    parse_exercises,
+    plan_exercises,
 )
 
 ARTICLE = Path(__file__).resolve().parent.parent / "knowledge" / "sources" / "article.txt"
 ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
 # The exercises the article names, in its own words.
 ARTICLE_EXERCISES = {
-    "calf stretches": "ankle", "ankle circles": "ankle", "dorsiflexion exercises": "ankle",
-    "glute bridges": "hip", "lateral leg raises": "hip", "clamshells": "hip",
+    "calf stretches": "ankle",
+    "ankle circles": "ankle",
+    "dorsiflexion exercises": "ankle",
+    "glute bridges": "hip",
+    "lateral leg raises": "hip",
+    "clamshells": "hip",
 }
 PAIN_SCORES = [None, 0, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 

@@ -1,4 +1,5 @@
 """The tailored explanation, built on a real knowledge base made from the article."""
+
 import re
 
 import pytest
@@ -19,12 +20,22 @@ ANKLE_SENTENCES = ("Stiff ankles restrict", "alternative ways to complete moveme
 HIP_SENTENCES = ("Weak or unstable hips", "meniscus tears")
 
 ANKLE_INTAKE = {
-    "knee_side": "left", "knee_location": "front", "aggravating_activities": ["stairs", "running"],
-    "pain_score": 4, "ankle_wall_left_cm": 6, "ankle_wall_right_cm": 11, "hip_check": "normal",
+    "knee_side": "left",
+    "knee_location": "front",
+    "aggravating_activities": ["stairs", "running"],
+    "pain_score": 4,
+    "ankle_wall_left_cm": 6,
+    "ankle_wall_right_cm": 11,
+    "hip_check": "normal",
 }
 HIP_INTAKE = {
-    "knee_side": "right", "knee_location": "inside", "aggravating_activities": ["changing_direction"],
-    "pain_score": 3, "ankle_wall_left_cm": 12, "ankle_wall_right_cm": 12, "hip_check": "knee_caves_in",
+    "knee_side": "right",
+    "knee_location": "inside",
+    "aggravating_activities": ["changing_direction"],
+    "pain_score": 3,
+    "ankle_wall_left_cm": 12,
+    "ankle_wall_right_cm": 12,
+    "hip_check": "knee_caves_in",
 }
 BOTH_INTAKE = {"ankle_wall_left_cm": 8, "ankle_wall_right_cm": 8.5, "hip_check": "pelvis_drop", "pain_score": 5}
 UNCLEAR_INTAKE = {"knee_location": "outside", "aggravating_activities": ["running"]}

@@ -5,6 +5,7 @@ with the wrappers applied (as bot/serve.py does) the person hears TROUBLE
 once, their message is taken back, and the same message sent once the server
 is back gives what it would have given without the failure.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -126,7 +127,9 @@ def dialogue(tracker):
         elif isinstance(event, UserUttered):
             kept.append(("user", event.text, event.intent_name))
         elif isinstance(event, (SlotSet, ActiveLoop)):
-            kept.append((type(event).__name__, getattr(event, "key", None) or event.name, getattr(event, "value", None)))
+            kept.append(
+                (type(event).__name__, getattr(event, "key", None) or event.name, getattr(event, "value", None))
+            )
     return kept
 
 
@@ -199,7 +202,10 @@ def test_a_message_is_taken_back_only_when_this_turn_has_one():
     in_turn = DialogueStateTracker.from_events("a", [listen, UserUttered("hi"), ActionExecuted("x")])
     outside = DialogueStateTracker.from_events("b", [listen, UserUttered("hi"), ActionExecuted("x"), listen])
     assert [type(e).__name__ for e in action_failures.failure_events(in_turn, "x")] == [
-        "ActionExecutionRejected", "BotUttered", "UserUtteranceReverted", "FollowupAction",
+        "ActionExecutionRejected",
+        "BotUttered",
+        "UserUtteranceReverted",
+        "FollowupAction",
     ]
     assert [type(e).__name__ for e in action_failures.failure_events(outside, "x")] == ["BotUttered", "FollowupAction"]
 
@@ -212,17 +218,25 @@ def test_a_form_that_fails_mid_question_is_left_at_that_question(agent):
 
     form = "consultation_form"
     asked = [
-        ActionExecuted("action_listen"), UserUttered("yes", {"name": "affirm"}), ActionExecuted("action_record_consent"),
-        SlotSet("consent_given", True), ActionExecuted(form), ActiveLoop(form), SlotSet("requested_slot", "age_years"),
-        BotUttered("First, how old are you?"), ActionExecuted("action_listen"),
+        ActionExecuted("action_listen"),
+        UserUttered("yes", {"name": "affirm"}),
+        ActionExecuted("action_record_consent"),
+        SlotSet("consent_given", True),
+        ActionExecuted(form),
+        ActiveLoop(form),
+        SlotSet("requested_slot", "age_years"),
+        BotUttered("First, how old are you?"),
+        ActionExecuted("action_listen"),
     ]
-    tracker = DialogueStateTracker.from_events("f", asked + [UserUttered("34", {"name": "inform_symptoms"})],
-                                               slots=agent.domain.slots)
+    tracker = DialogueStateTracker.from_events(
+        "f", asked + [UserUttered("34", {"name": "inform_symptoms"})], slots=agent.domain.slots
+    )
     before = dialogue(DialogueStateTracker.from_events("g", asked, slots=agent.domain.slots))
     prediction = PolicyPrediction.for_action_name(agent.domain, form, "RulePolicy")
     action = action_failures.guarded(agent.processor._get_action(form))
-    MessageProcessor._log_action_on_tracker(agent.processor, tracker, action,
-                                            action_failures.failure_events(tracker, form), prediction)
+    MessageProcessor._log_action_on_tracker(
+        agent.processor, tracker, action, action_failures.failure_events(tracker, form), prediction
+    )
     assert tracker.followup_action == "action_listen"
     tracker.update(ActionExecuted("action_listen"))  # the follow-up the processor runs next
     assert dialogue(tracker) == before  # the question still open: not even "yes" taken back

@@ -1,4 +1,5 @@
 """The trainer's notification emails survive a mail server that is down (records/notifications.py)."""
+
 from __future__ import annotations
 
 import socketserver
@@ -19,7 +20,7 @@ from tests.smtp_sink import LocalSMTPServer, _SMTPHandler, stop_smtp_sink
 class SinkOnPort(LocalSMTPServer):
     """The test SMTP server on a port chosen beforehand: 'down' until started, then 'back'."""
 
-    def __init__(self, port: int) -> None:  # noqa: super().__init__ binds port 0
+    def __init__(self, port: int) -> None:  # not super().__init__: that would bind port 0
         socketserver.ThreadingTCPServer.__init__(self, ("127.0.0.1", port), _SMTPHandler)
         self.received = []
         self.reject_data = False
@@ -41,8 +42,12 @@ def mail(url, monkeypatch):
     """Email configured towards a port where nothing listens yet (the mail server is down)."""
     port = free_port()
     for name, value in {
-        "APP_DB_URL": url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_STARTTLS": False,
-        "TRAINER_EMAIL": "trainer@example.com", "NOTIFY_RETRY_SECONDS": 0.0,
+        "APP_DB_URL": url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": port,
+        "SMTP_STARTTLS": False,
+        "TRAINER_EMAIL": "trainer@example.com",
+        "NOTIFY_RETRY_SECONDS": 0.0,
         "PUBLIC_INBOX_URL": "http://inbox.example",
     }.items():
         monkeypatch.setattr(settings, name, value)

@@ -1,5 +1,6 @@
 """Saving under strain: SQLite in WAL with a busy timeout, database work off the event loop, a busy
 database tried again, and a booking saved exactly once even when its first save fails."""
+
 from __future__ import annotations
 
 import asyncio
@@ -90,10 +91,15 @@ def confirming(url, monkeypatch):
     monkeypatch.setattr(settings, "SMTP_HOST", "")  # no email here
     slot = free_slots(availability_from_settings(), [], utc_now(), limit=1)[0]
     slots = {
-        "booking_confirmed": True, "booking_slot": slot.key, "booking_name": "Sam Smith",
-        "booking_contact": {"kind": "email", "value": "sam@example.com"}, "booking_action": "new",
+        "booking_confirmed": True,
+        "booking_slot": slot.key,
+        "booking_name": "Sam Smith",
+        "booking_contact": {"kind": "email", "value": "sam@example.com"},
+        "booking_action": "new",
     }
-    tracker = Tracker("booker", slots, {"text": "yes", "intent": {"name": "affirm"}}, [], False, None, {}, "action_listen")
+    tracker = Tracker(
+        "booker", slots, {"text": "yes", "intent": {"name": "affirm"}}, [], False, None, {}, "action_listen"
+    )
     return store, tracker
 
 

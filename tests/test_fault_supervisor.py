@@ -1,4 +1,5 @@
 """ops/supervisor.py with fake processes and a fake clock: restarts, backoff, giving up, jobs."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """The handoff store shared by the action server and the trainer's inbox (SQLite in tmp_path)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -39,7 +40,9 @@ def test_tables_are_created_even_when_the_records_engine_already_exists(url):
 
 
 def test_open_handoff_stores_everything(store):
-    handoff = store.open_handoff("c1", "socketio", "asked_for_human", "Left knee, stairs.", TRANSCRIPT, triage_level="self_care")
+    handoff = store.open_handoff(
+        "c1", "socketio", "asked_for_human", "Left knee, stairs.", TRANSCRIPT, triage_level="self_care"
+    )
     assert handoff["id"] > 0
     assert handoff["conversation_id"] == "c1"
     assert handoff["channel"] == "socketio"

@@ -4,6 +4,7 @@ Scans the string literals passed to `say(...)` / `send(...)` in the end-to-end a
 browser tests. One- to three-word answers ("yes", "5", "left knee") are in any
 training set and are exempt; anything longer must be written for the test.
 """
+
 from __future__ import annotations
 
 import ast
@@ -24,6 +25,12 @@ def sent_messages(path: Path):
 
 
 def test_end_to_end_messages_are_not_training_examples():
-    copies = sorted({(path.name, text) for path in FILES for text in sent_messages(path)
-                     if len(text.split()) >= 4 and training_copy(text)})
+    copies = sorted(
+        {
+            (path.name, text)
+            for path in FILES
+            for text in sent_messages(path)
+            if len(text.split()) >= 4 and training_copy(text)
+        }
+    )
     assert not copies, f"{len(copies)} copies:\n" + "\n".join(f"{name}: {text}" for name, text in copies)

@@ -3,6 +3,7 @@
 The inbox runs on a free port with a temporary SQLite database and talks to a
 fake Rasa (tests/test_inbox_fakes.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -105,12 +106,21 @@ def test_redirect_to_login_keeps_the_page_and_returns_there(inbox):
     token = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
     assert 'name="next" value="/stats"' in page.text
     done = post_form(
-        client, inbox.url + "/login", {"username": USERNAME, "password": PASSWORD, "login_csrf": token, "next": "/stats"}
+        client,
+        inbox.url + "/login",
+        {"username": USERNAME, "password": PASSWORD, "login_csrf": token, "next": "/stats"},
     )
     assert done.status_code == 303 and done.headers["Location"] == "/stats"
     # Never an open redirect, however the other site is written.
-    for target in ("//evil.example/", "/\t/evil.example", "/%09/evil.example", "https://evil.example/",
-                   "/\\evil.example", " //evil.example", "/\n/evil.example"):
+    for target in (
+        "//evil.example/",
+        "/\t/evil.example",
+        "/%09/evil.example",
+        "https://evil.example/",
+        "/\\evil.example",
+        " //evil.example",
+        "/\n/evil.example",
+    ):
         client2 = inbox.client()
         page = client2.get(inbox.url + "/login", params={"next": target})
         token = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
@@ -159,7 +169,9 @@ def test_session_cookie_flags(inbox):
     client = inbox.client()
     page = client.get(inbox.url + "/login")
     token = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
-    response = post_form(client, inbox.url + "/login", {"username": USERNAME, "password": PASSWORD, "login_csrf": token})
+    response = post_form(
+        client, inbox.url + "/login", {"username": USERNAME, "password": PASSWORD, "login_csrf": token}
+    )
     header = [h for h in response.raw.headers.getlist("Set-Cookie") if h.startswith(auth.SESSION_COOKIE + "=")][0]
     assert "HttpOnly" in header and "SameSite=Lax" in header and "Path=/" in header
     assert f"Max-Age={12 * 3600}" in header
@@ -328,7 +340,9 @@ def test_reply_is_delivered_through_rasa(inbox):
     session = inbox.login()
     token = inbox.csrf(session, "/conversations/conv-1")
     response = post_form(
-        session, inbox.url + "/conversations/conv-1/reply", {"text": "  Hi, it's Sam. How are the stairs?  ", "csrf_token": token}
+        session,
+        inbox.url + "/conversations/conv-1/reply",
+        {"text": "  Hi, it's Sam. How are the stairs?  ", "csrf_token": token},
     )
     assert response.status_code == 303
     assert response.headers["Location"] == "/conversations/conv-1?notice=sent"
@@ -371,7 +385,9 @@ def test_reply_when_rasa_is_down_is_failed_then_retried(inbox):
     session = inbox.login()
     token = inbox.csrf(session, "/conversations/conv-1")
     inbox.fake.stop()
-    response = post_form(session, inbox.url + "/conversations/conv-1/reply", {"text": "Are you there?", "csrf_token": token})
+    response = post_form(
+        session, inbox.url + "/conversations/conv-1/reply", {"text": "Are you there?", "csrf_token": token}
+    )
     assert response.headers["Location"] == "/conversations/conv-1?notice=failed"
     (reply,) = inbox.store.replies("conv-1")
     assert reply["status"] == "failed" and "not reachable" in reply["error"]
@@ -449,7 +465,10 @@ def test_messages_json_shows_what_the_person_wrote_while_paused(inbox):
     # The header form works for fetch() too.
     token = inbox.csrf(session, "/conversations/conv-1")
     response = session.post(
-        inbox.url + "/conversations/conv-1/reply", data={"text": "Yes!"}, headers={"X-CSRF-Token": token}, allow_redirects=False
+        inbox.url + "/conversations/conv-1/reply",
+        data={"text": "Yes!"},
+        headers={"X-CSRF-Token": token},
+        allow_redirects=False,
     )
     assert response.status_code == 303
     data = session.get(inbox.url + "/conversations/conv-1/messages.json").json()

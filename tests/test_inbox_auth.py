@@ -1,4 +1,5 @@
 """Password hashes, generated passwords, signed sessions, CSRF and login rate limiting."""
+
 from __future__ import annotations
 
 import stat
@@ -31,8 +32,15 @@ def test_default_iterations_are_strong_and_verify():
 
 
 def test_malformed_hashes_never_verify():
-    for encoded in ["", "nonsense", "md5$1$abc$def", "pbkdf2_sha256$x$abc$def", "pbkdf2_sha256$0$abc$def",
-                    "pbkdf2_sha256$1000$$", "pbkdf2_sha256$1000$!!$??"]:
+    for encoded in [
+        "",
+        "nonsense",
+        "md5$1$abc$def",
+        "pbkdf2_sha256$x$abc$def",
+        "pbkdf2_sha256$0$abc$def",
+        "pbkdf2_sha256$1000$$",
+        "pbkdf2_sha256$1000$!!$??",
+    ]:
         assert not auth.verify_password("anything", encoded), encoded
 
 

@@ -1,4 +1,5 @@
 """The inbox's bookings: the list in each booking's time zone, new ones flagged, the trainer cancelling."""
+
 from __future__ import annotations
 
 import re

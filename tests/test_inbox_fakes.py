@@ -9,6 +9,7 @@ loop, so tests talk to both over real HTTP with `requests`.
 The tests at the bottom check that the fake behaves like Rasa where the inbox
 relies on it. Other test modules import the fixtures from here.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -168,7 +169,9 @@ class FakeRasa:
             body = await request.json()
         conversation_id = request.match_info["conversation_id"]
         user = self._jwt_user(request)
-        self.requests.append(RecordedRequest(request.method, request.path, conversation_id, dict(request.query), body, user))
+        self.requests.append(
+            RecordedRequest(request.method, request.path, conversation_id, dict(request.query), body, user)
+        )
         if self.delay_seconds:
             await asyncio.sleep(self.delay_seconds)
         as_written = request.raw_path.split("?")[0].split("/")[2]  # Rasa's Sanic routes do not unquote
@@ -360,8 +363,11 @@ def test_fake_rasa_checks_the_token_and_serves_trackers(fake_rasa):
 def test_fake_rasa_checks_jwts_as_rasa_does(fake_rasa):
     def get(conversation_id, user, secret=JWT_SECRET, lifetime=60):
         token = jwt.encode({"user": user, "exp": int(time.time()) + lifetime}, secret, algorithm="HS256")
-        return requests.get(f"{fake_rasa.url}/conversations/{conversation_id}/tracker",
-                            headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code
+        return requests.get(
+            f"{fake_rasa.url}/conversations/{conversation_id}/tracker",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5,
+        ).status_code
 
     assert get("c1", {"username": "c1", "role": "user"}) == 200
     assert get("c1", {"username": "any", "role": "admin"}) == 200

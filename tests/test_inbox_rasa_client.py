@@ -1,4 +1,5 @@
 """The inbox's Rasa client against the fake Rasa HTTP API."""
+
 from __future__ import annotations
 
 import jwt
@@ -39,7 +40,12 @@ def test_transcript_from_events():
         {"event": "bot", "text": "Tell me more.", "timestamp": 1714557601.0, "metadata": {}},
         {"event": "pause", "timestamp": 1714557602.0},
         {"event": "bot", "text": "Hi, Sam here.", "timestamp": 1714557603.0, "metadata": {"from_trainer": True}},
-        {"event": "bot", "text": None, "data": {"buttons": [{"title": "Yes"}, {"title": "No"}]}, "timestamp": 1714557604.0},
+        {
+            "event": "bot",
+            "text": None,
+            "data": {"buttons": [{"title": "Yes"}, {"title": "No"}]},
+            "timestamp": 1714557604.0,
+        },
         {"event": "bot", "text": None, "data": {}, "timestamp": 1714557605.0},
         {"event": "slot", "name": "x", "value": 1},
         {"event": "user", "text": None, "timestamp": 1714557606.0},
@@ -59,8 +65,7 @@ KEY = "k" * 32  # PyJWT warns about shorter HS256 keys (the generated ones are 4
 def test_conversation_jwt_is_short_lived_and_for_one_conversation():
     token = conversation_jwt(KEY, "c1", now=1_000_000)
     claims = jwt.decode(token, KEY, algorithms=["HS256"], options={"verify_exp": False})
-    assert claims == {"user": {"username": "c1", "role": "user"}, "iat": 1_000_000,
-                      "exp": 1_000_000 + JWT_TTL_SECONDS}
+    assert claims == {"user": {"username": "c1", "role": "user"}, "iat": 1_000_000, "exp": 1_000_000 + JWT_TTL_SECONDS}
     assert JWT_TTL_SECONDS <= 300
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
     with pytest.raises(jwt.InvalidSignatureError):

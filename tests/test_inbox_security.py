@@ -3,6 +3,7 @@
 The inbox runs against the fake Rasa (tests/test_inbox_fakes.py); the password
 command is tested through its function and manage.py's dispatch.
 """
+
 from __future__ import annotations
 
 import re
@@ -143,10 +144,13 @@ def test_reset_password_keeps_only_the_hash(tmp_path, capsys):
     assert "a brand new password" not in out.out + out.err and stored not in out.out + out.err
 
 
-@pytest.mark.parametrize("first, second, reason", [
-    ("short", "short", "at least 10"),
-    ("a long password one", "a long password two", "differ"),
-])
+@pytest.mark.parametrize(
+    "first, second, reason",
+    [
+        ("short", "short", "at least 10"),
+        ("a long password one", "a long password two", "differ"),
+    ],
+)
 def test_reset_password_refusals_change_nothing(tmp_path, first, second, reason):
     encoded, _ = auth.ensure_password(tmp_path)
     with pytest.raises(SystemExit, match=reason):

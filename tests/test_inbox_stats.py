@@ -1,4 +1,5 @@
 """The stats page's numbers: plain functions, the loaders, and the page on a small known data set."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -35,7 +36,9 @@ def test_daily_conversations_counts_distinct_people_per_day():
 
 
 def test_red_flag_rate():
-    rate = stats.red_flag_rate(["emergency", "same_day", "soon", "self_care", "self_care", None, "self_care", "self_care"])
+    rate = stats.red_flag_rate(
+        ["emergency", "same_day", "soon", "self_care", "self_care", None, "self_care", "self_care"]
+    )
     assert (rate.part, rate.whole) == (3, 8)
     assert rate.value == 3 / 8 and rate.percent == "38%"
     empty = stats.red_flag_rate([])
@@ -72,7 +75,15 @@ def make_tracker_db(path, rows):
 
 def test_load_user_events_reads_only_user_messages(tmp_path):
     db = tmp_path / "tracker.db"
-    make_tracker_db(db, [("a", "user", at(TODAY)), ("a", "bot", at(TODAY)), ("b", "action", at(TODAY)), ("c", "user", at(TODAY - timedelta(days=30)))])
+    make_tracker_db(
+        db,
+        [
+            ("a", "user", at(TODAY)),
+            ("a", "bot", at(TODAY)),
+            ("b", "action", at(TODAY)),
+            ("c", "user", at(TODAY - timedelta(days=30))),
+        ],
+    )
     since = datetime.combine(TODAY - timedelta(days=13), time(0), tzinfo=timezone.utc)
     assert stats.load_user_events(f"sqlite:///{db}", since) == [("a", at(TODAY))]
     # Rasa never ran: no table, no numbers, no error (and no table is created).
@@ -107,8 +118,8 @@ def test_stats_page_on_a_known_data_set(inbox, tmp_path):
     assert page.status_code == 200
     text = page.text
     assert "2 different people wrote" in text
-    assert f"<tr><td>{today.isoformat()}</td><td class=\"num\">2</td></tr>" in text
-    assert f"<tr><td>{(today - timedelta(days=1)).isoformat()}</td><td class=\"num\">1</td></tr>" in text
+    assert f'<tr><td>{today.isoformat()}</td><td class="num">2</td></tr>' in text
+    assert f'<tr><td>{(today - timedelta(days=1)).isoformat()}</td><td class="num">1</td></tr>' in text
     assert text.count('<rect class="bar"') == 14
     assert '<p class="big" id="red-flag-rate">50%</p>' in text
     assert "2 of 4 consultations" in text

@@ -2,6 +2,7 @@
 
 (Over 300 lines: the build's steps and its refusals of malformed sources.)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -109,7 +110,9 @@ def test_article_source_is_split_into_sections_without_chrome():
     assert source.publisher == "Personal Trainer & Movement Specialist"
     assert [s.heading for s in source.sections] == HEADINGS
     paragraphs = [p for s in source.sections for p in s.paragraphs]
-    assert not any(p in ("New Blog", "Simon Jarvis", TITLE, "Personal Trainer & Movement Specialist") for p in paragraphs)
+    assert not any(
+        p in ("New Blog", "Simon Jarvis", TITLE, "Personal Trainer & Movement Specialist") for p in paragraphs
+    )
     assert paragraphs[0].startswith("Knee pain is a common ailment")
     assert all("\u00a0" not in p for p in paragraphs)
 
@@ -206,8 +209,14 @@ def test_passage_lemmas_are_stored_for_search(knowledge_db_url):
     [
         ("patellofemoral pain syndrome (PFPS)", {"pfps", "it_band_syndrome", "joint_stress", "injury", "knee"}),
         ("known as maltracking", {"maltracking", "cartilage_wear", "knee"}),
-        ("glute bridges, lateral leg raises", {"glute_bridges", "lateral_leg_raises", "clamshells", "hip_strengthening_exercises", "hip"}),
-        ("calf stretches, ankle circles", {"calf_stretches", "ankle_circles", "dorsiflexion_exercises", "ankle_mobility_exercises"}),
+        (
+            "glute bridges, lateral leg raises",
+            {"glute_bridges", "lateral_leg_raises", "clamshells", "hip_strengthening_exercises", "hip"},
+        ),
+        (
+            "calf stretches, ankle circles",
+            {"calf_stretches", "ankle_circles", "dorsiflexion_exercises", "ankle_mobility_exercises"},
+        ),
         ("lack of mobility in the ankles", {"ankle_stiffness", "compensation", "joint_stress", "knee", "hip"}),
         ("pelvis to tilt", {"pelvic_tilt", "hip_instability", "pelvis"}),
         ("meniscus tears", {"meniscus_tear", "ligament_strain", "lateral_knee_movement", "hip_instability", "injury"}),
@@ -251,7 +260,11 @@ EXPECTED_LINKS = [
 
 @pytest.mark.parametrize("cause, effect, fragment", EXPECTED_LINKS)
 def test_expected_causal_link_with_its_sentence(knowledge_db_url, cause, effect, fragment):
-    found = [(c, e, rel, text) for c, e, rel, text in links(knowledge_db_url) if (c, e) == (cause, effect) and fragment in text]
+    found = [
+        (c, e, rel, text)
+        for c, e, rel, text in links(knowledge_db_url)
+        if (c, e) == (cause, effect) and fragment in text
+    ]
     assert found, f"no link {cause} -> {effect} from the sentence with {fragment!r}"
     assert all(rel for _, _, rel, _ in found)
 
@@ -281,8 +294,10 @@ def link_extractor():
         sentences = list(doc.sents)
         mentions = matcher.find(doc)
         per_sentence = [[m for m in mentions if s.start <= m.start and m.end <= s.end] for s in sentences]
-        return [(link.cause, link.relation, link.effect, link.sentence)
-                for link in extract_links(sentences, per_sentence, kinds)]
+        return [
+            (link.cause, link.relation, link.effect, link.sentence)
+            for link in extract_links(sentences, per_sentence, kinds)
+        ]
 
     return extract
 
@@ -356,7 +371,12 @@ def test_ddl_compiles_for_postgresql_and_sqlite(dialect):
 
 def test_expected_tables():
     assert set(Base.metadata.tables) == {
-        "documents", "sections", "passages", "concepts", "passage_concepts", "causal_links",
+        "documents",
+        "sections",
+        "passages",
+        "concepts",
+        "passage_concepts",
+        "causal_links",
     }
 
 
@@ -368,8 +388,22 @@ def test_vocabulary_has_the_required_concepts():
     required = {
         "joint": ["ankle", "knee", "hip", "pelvis"],
         "condition": ["pfps", "it_band_syndrome", "meniscus_tear", "ligament_strain", "osteoarthritis"],
-        "mechanism": ["compensation", "maltracking", "pelvic_tilt", "ankle_stiffness", "hip_instability", "inflammation"],
-        "exercise": ["calf_stretches", "ankle_circles", "dorsiflexion_exercises", "glute_bridges", "lateral_leg_raises", "clamshells"],
+        "mechanism": [
+            "compensation",
+            "maltracking",
+            "pelvic_tilt",
+            "ankle_stiffness",
+            "hip_instability",
+            "inflammation",
+        ],
+        "exercise": [
+            "calf_stretches",
+            "ankle_circles",
+            "dorsiflexion_exercises",
+            "glute_bridges",
+            "lateral_leg_raises",
+            "clamshells",
+        ],
         "activity": ["walking", "running", "squatting", "stairs", "jumping", "changing_direction", "cycling", "sport"],
         "symptom": ["pain", "swelling", "stiffness", "instability"],
     }
@@ -381,7 +415,9 @@ def test_vocabulary_has_the_required_concepts():
     for name in ("glute_bridges", "lateral_leg_raises", "clamshells"):
         assert specs[name].target == "hip"
     phrases = {name: {p.lower() for p in spec.phrases} for name, spec in specs.items()}
-    assert {"runner's knee", "runners knee", "pain around the kneecap", "patellofemoral pain syndrome"} <= phrases["pfps"]
+    assert {"runner's knee", "runners knee", "pain around the kneecap", "patellofemoral pain syndrome"} <= phrases[
+        "pfps"
+    ]
     assert {"itbs", "iliotibial band", "outside of knee pain"} <= phrases["it_band_syndrome"]
     assert {"acl", "mcl", "sprain"} <= phrases["ligament_strain"]
     assert {"arthritis", "wear and tear"} <= phrases["osteoarthritis"]

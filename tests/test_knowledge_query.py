@@ -2,6 +2,7 @@
 
 (Over 300 lines: questions and the passages they must find.)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,7 +42,7 @@ def test_empty_database_says_how_to_build_it(tmp_path):
 
 
 def test_reading_does_not_change_the_database(knowledge_db_url):
-    path = Path(knowledge_db_url[len("sqlite:///"):])
+    path = Path(knowledge_db_url[len("sqlite:///") :])
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     kb = KnowledgeBase(knowledge_db_url)
     kb.answer("runners knee")
@@ -54,7 +55,14 @@ def test_reading_does_not_change_the_database(knowledge_db_url):
 
 @pytest.mark.parametrize(
     "question",
-    ["runners knee", "what is runner's knee?", "is running bad for runners knee", "pain around my kneecap", "PFPS", "Runner’s Knee"],
+    [
+        "runners knee",
+        "what is runner's knee?",
+        "is running bad for runners knee",
+        "pain around my kneecap",
+        "PFPS",
+        "Runner’s Knee",
+    ],
 )
 def test_pfps_synonyms_find_the_pfps_sentence(kb, question):
     assert PFPS in top(kb, question)
@@ -209,7 +217,9 @@ def test_explain_hip_follows_the_article_chain(kb):
         ("reduced_knee_support", "injury"),
     } <= pairs(explanation.links)
     assert not any(s.cause == "ankle_stiffness" for s in explanation.links)
-    assert {("hip_strengthening_exercises", "stability"), ("hip_strengthening_exercises", "injury")} <= pairs(explanation.remedies)
+    assert {("hip_strengthening_exercises", "stability"), ("hip_strengthening_exercises", "injury")} <= pairs(
+        explanation.remedies
+    )
 
 
 def test_explain_both_and_symptoms(kb):
@@ -293,7 +303,9 @@ def test_main_article_still_answers_with_a_second_article(two_article_kb, questi
 def test_second_article_citation_and_sections(two_article_kb):
     best = two_article_kb.answer("towel curls")[0]
     assert best.section == "Simple foot exercises"
-    assert two_article_kb.cite(best) == 'From "Flat Feet, Footwear and Knee Pain" \u2014 section "Simple foot exercises"'
+    assert (
+        two_article_kb.cite(best) == 'From "Flat Feet, Footwear and Knee Pain" \u2014 section "Simple foot exercises"'
+    )
     preamble = two_article_kb.answer("foundation for every step")[0]
     assert preamble.section == "" and two_article_kb.cite(preamble) == 'From "Flat Feet, Footwear and Knee Pain"'
 

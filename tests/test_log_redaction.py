@@ -4,6 +4,7 @@ The records are made the way their authors make them: Rasa's processor logging a
 failed action whose action server answered like rasa_sdk does (a 500 carrying
 the whole tracker), a login to the inbox, urllib3's line for a Telegram call.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,11 @@ def tracker_dump() -> dict:
     from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
     events = [
-        UserUttered(PERSON_SAID, intent={"name": "inform", "confidence": 0.9},
-                    entities=[{"entity": "booking_name", "value": "Ann Smith", "start": 0, "end": 1}]),
+        UserUttered(
+            PERSON_SAID,
+            intent={"name": "inform", "confidence": 0.9},
+            entities=[{"entity": "booking_name", "value": "Ann Smith", "start": 0, "end": 1}],
+        ),
         BotUttered(BOT_SAID),
         SlotSet("booking_name", "Ann Smith"),
         SlotSet("booking_contact", "ann.smith@example.com"),
@@ -56,9 +60,18 @@ def test_rasas_log_of_a_failed_action_keeps_no_words_names_or_contacts(redaction
     from rasa.utils.endpoints import ClientResponseError
 
     # rasa_sdk/endpoint.py exception_handler: {"error": str(exception), "request_body": request.json}, 500
-    body = json.dumps({"error": "boom", "request_body": {"next_action": "action_book", "sender_id": "conv-42",
-                                                         "tracker": tracker_dump(), "version": "3.6.2"}},
-                      separators=(",", ":"))
+    body = json.dumps(
+        {
+            "error": "boom",
+            "request_body": {
+                "next_action": "action_book",
+                "sender_id": "conv-42",
+                "tracker": tracker_dump(),
+                "version": "3.6.2",
+            },
+        },
+        separators=(",", ":"),
+    )
     caplog.set_level(logging.ERROR)
     try:
         try:
@@ -112,8 +125,15 @@ def test_a_telegram_url_keeps_no_bot_token(redaction, caplog):
     caplog.set_level(logging.DEBUG, logger="urllib3.connectionpool")
     # urllib3/connectionpool.py _make_request
     logging.getLogger("urllib3.connectionpool").debug(
-        '%s://%s:%s "%s %s %s" %s %s', "https", "api.telegram.org", 443, "POST",
-        "/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage", "HTTP/1.1", 200, 512,
+        '%s://%s:%s "%s %s %s" %s %s',
+        "https",
+        "api.telegram.org",
+        443,
+        "POST",
+        "/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage",
+        "HTTP/1.1",
+        200,
+        512,
     )
     assert '"POST /bot[redacted]/sendMessage HTTP/1.1" 200' in caplog.text
     assert "AAHdqTcv" not in caplog.text
@@ -124,15 +144,23 @@ def test_the_configured_secrets_are_known(monkeypatch, tmp_path):
     (tmp_path / "secrets").mkdir()
     (tmp_path / "secrets" / "inbox_password").write_text("generated-inbox-password\n")
     values = log_setup.secret_values({"TELEGRAM_BOT_TOKEN": "123:from-the-service-env"})
-    for expected in (settings.RASA_API_TOKEN, settings.RASA_JWT_SECRET, settings.ACTION_SERVER_TOKEN,
-                     settings.INBOX_SECRET_KEY, "123:from-the-service-env", "generated-inbox-password"):
+    for expected in (
+        settings.RASA_API_TOKEN,
+        settings.RASA_JWT_SECRET,
+        settings.ACTION_SERVER_TOKEN,
+        settings.INBOX_SECRET_KEY,
+        "123:from-the-service-env",
+        "generated-inbox-password",
+    ):
         assert expected in values
     assert settings.RASA_URL not in values  # not a secret
 
 
 def test_ordinary_lines_are_left_alone():
-    line = ("2024-05-01 10:00:00,123 INFO rasa.core.run - Starting Rasa server on http://127.0.0.1:5005 "
-            "(Rasa 3.6.21, pid 12345, model 20240501-100000-abc.tar.gz, took 12.5 s at 1714557600)")
+    line = (
+        "2024-05-01 10:00:00,123 INFO rasa.core.run - Starting Rasa server on http://127.0.0.1:5005 "
+        "(Rasa 3.6.21, pid 12345, model 20240501-100000-abc.tar.gz, took 12.5 s at 1714557600)"
+    )
     assert log_setup.Redactor([SECRET]).redact(line) == line
 
 
@@ -178,15 +206,21 @@ def test_a_services_output_is_redacted_and_rotated(tmp_path, monkeypatch):
         f"raise RuntimeError({PERSON_SAID!r})\n"
     )
     log_path = tmp_path / "logs" / "demo.log"
-    service = services.Service("demo", [sys.executable, "-c", program], "http://127.0.0.1:9/", log_path,
-                               env={"RASA_API_TOKEN": token})
+    service = services.Service(
+        "demo", [sys.executable, "-c", program], "http://127.0.0.1:9/", log_path, env={"RASA_API_TOKEN": token}
+    )
     service.start()
     service.process.wait(30)
     deadline = time.monotonic() + 10
     while "RuntimeError" not in log_path.read_text() and time.monotonic() < deadline:
         time.sleep(0.05)  # the pump thread writes the last lines
     files = sorted(p.name for p in log_path.parent.iterdir())
-    assert files[:2] == ["demo.log", "demo.log.1"] and set(files) <= {"demo.log", "demo.log.1", "demo.log.2", "demo.log.3"}
+    assert files[:2] == ["demo.log", "demo.log.1"] and set(files) <= {
+        "demo.log",
+        "demo.log.1",
+        "demo.log.2",
+        "demo.log.3",
+    }
     everything = "".join((log_path.parent / name).read_text() for name in reversed(files))
     assert "token is [redacted]" in everything and '"text": "[redacted]"' in everything
     assert "RuntimeError" in everything and "line 15" in everything

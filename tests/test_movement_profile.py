@@ -1,10 +1,14 @@
 """Movement profile: which of the article's links (ankle, hip, both) the intake answers point to."""
+
 import json
 
 import pytest
 
 from coaching.movement_profile import (
-    ANKLE_DIFFERENCE_CM, ANKLE_GUIDE_CM, movement_profile, symptom_terms,
+    ANKLE_DIFFERENCE_CM,
+    ANKLE_GUIDE_CM,
+    movement_profile,
+    symptom_terms,
 )
 
 GOOD_ANKLES = {"ankle_wall_left_cm": 12, "ankle_wall_right_cm": 12.5}
@@ -18,11 +22,20 @@ def profile_of(**intake):
 
 
 def test_runner_with_a_stiff_left_ankle_and_steady_hips_is_an_ankle_profile():
-    result = movement_profile({
-        "knee_side": "left", "knee_location": "front", "pain_onset": "gradual", "pain_duration_days": 42,
-        "pain_score": 4, "aggravating_activities": ["running", "stairs"], "activity_level": "active",
-        "ankle_wall_left_cm": 6, "ankle_wall_right_cm": 11, "hip_check": "normal",
-    })
+    result = movement_profile(
+        {
+            "knee_side": "left",
+            "knee_location": "front",
+            "pain_onset": "gradual",
+            "pain_duration_days": 42,
+            "pain_score": 4,
+            "aggravating_activities": ["running", "stairs"],
+            "activity_level": "active",
+            "ankle_wall_left_cm": 6,
+            "ankle_wall_right_cm": 11,
+            "hip_check": "normal",
+        }
+    )
     assert result.profile == "ankle"
     assert result.drivers == ("ankle",)
     text = " ".join(result.findings)
@@ -31,10 +44,16 @@ def test_runner_with_a_stiff_left_ankle_and_steady_hips_is_an_ankle_profile():
 
 
 def test_footballer_whose_knee_caves_in_with_good_ankles_is_a_hip_profile():
-    result = movement_profile({
-        "knee_side": "right", "knee_location": "inside", "aggravating_activities": ["changing_direction", "sport"],
-        "activity_level": "athlete", "hip_check": "knee_caves_in", **GOOD_ANKLES,
-    })
+    result = movement_profile(
+        {
+            "knee_side": "right",
+            "knee_location": "inside",
+            "aggravating_activities": ["changing_direction", "sport"],
+            "activity_level": "athlete",
+            "hip_check": "knee_caves_in",
+            **GOOD_ANKLES,
+        }
+    )
     assert result.profile == "hip"
     assert any("knee caves in" in f for f in result.findings)
 
@@ -77,8 +96,12 @@ def test_guide_is_ten_and_difference_is_two_cm():
 @pytest.mark.parametrize(
     "left, right, asymmetric",
     [
-        (12, 14, True), (14, 12, True), (12.2, 10.2, True),  # exactly 2 cm (even with float rounding)
-        (12, 13.9, False), (10.1, 12.0, False), (15, 16.5, False),
+        (12, 14, True),
+        (14, 12, True),
+        (12.2, 10.2, True),  # exactly 2 cm (even with float rounding)
+        (12, 13.9, False),
+        (10.1, 12.0, False),
+        (15, 16.5, False),
         (11, 20, True),
     ],
 )
@@ -158,19 +181,28 @@ def test_equal_hints_do_not_lean():
 
 def test_checks_outweigh_contradicting_symptoms():
     # every symptom says "hips", but the hip check was normal and the ankle is stiff
-    result = movement_profile({
-        "knee_location": "inside", "aggravating_activities": ["changing_direction", "jumping", "sport"],
-        "hip_check": "normal", "ankle_wall_left_cm": 5, "ankle_wall_right_cm": 5.5,
-    })
+    result = movement_profile(
+        {
+            "knee_location": "inside",
+            "aggravating_activities": ["changing_direction", "jumping", "sport"],
+            "hip_check": "normal",
+            "ankle_wall_left_cm": 5,
+            "ankle_wall_right_cm": 5.5,
+        }
+    )
     assert result.profile == "ankle"
     assert result.driver_signals["hip"].hints == []  # a known check leaves no room for hints
 
 
 def test_normal_checks_are_not_overruled_by_symptoms():
-    result = movement_profile({
-        "knee_location": "front", "aggravating_activities": ["stairs", "squatting"],
-        "hip_check": "normal", **GOOD_ANKLES,
-    })
+    result = movement_profile(
+        {
+            "knee_location": "front",
+            "aggravating_activities": ["stairs", "squatting"],
+            "hip_check": "normal",
+            **GOOD_ANKLES,
+        }
+    )
     assert (result.profile, result.leaning) == ("unclear", None)
 
 
@@ -211,7 +243,10 @@ def test_profile_is_plain_data():
 
 def test_same_intake_same_profile():
     intake = {
-        "ankle_wall_left_cm": 9, "ankle_wall_right_cm": 12, "hip_check": "knee_caves_in", "knee_location": "front",
+        "ankle_wall_left_cm": 9,
+        "ankle_wall_right_cm": 12,
+        "hip_check": "knee_caves_in",
+        "knee_location": "front",
     }
     assert movement_profile(intake) == movement_profile(dict(intake))
 
@@ -227,11 +262,13 @@ def test_symptom_terms_for_where_it_hurts(location, term):
 
 
 def test_symptom_terms_include_activities_and_what_the_check_showed_without_duplicates():
-    terms = symptom_terms({
-        "knee_location": "front",
-        "aggravating_activities": ["stairs", "changing_direction", "stairs", "kneeling"],
-        "hip_check": "knee_caves_in",
-    })
+    terms = symptom_terms(
+        {
+            "knee_location": "front",
+            "aggravating_activities": ["stairs", "changing_direction", "stairs", "kneeling"],
+            "hip_check": "knee_caves_in",
+        }
+    )
     assert "stairs" in terms and "changes in direction" in terms
     assert any("inwards" in t for t in terms)
     assert len(terms) == len(set(terms))

@@ -1,4 +1,5 @@
 """ops/nlu_cross_validation.py skips only the training-set scoring pass."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,11 @@ def test_held_out_fold_is_scored_by_rasa_and_training_fold_is_skipped(monkeypatc
     assert skipped == metrics and calls == []
     # its held-out call: result lists to fill, passed on unchanged.
     intent_results, entity_results, selection_results = [], [], []
-    scored = asyncio.run(nlu_cross_validation._held_out_folds_only(
-        *metrics, "processor", "test", intent_results, entity_results, selection_results))
+    scored = asyncio.run(
+        nlu_cross_validation._held_out_folds_only(
+            *metrics, "processor", "test", intent_results, entity_results, selection_results
+        )
+    )
     assert scored == "scored"
     assert calls == [(*metrics, "processor", "test", intent_results, entity_results, selection_results)]
 

@@ -1,4 +1,5 @@
 """Retries of provider calls: Meta's rate-limit codes arrive as HTTP 400 and are retried like a 429."""
+
 from __future__ import annotations
 
 import pytest

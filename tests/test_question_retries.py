@@ -1,4 +1,5 @@
 """A question that isn't understood is asked differently once, then recorded as unknown (no endless repeats)."""
+
 from __future__ import annotations
 
 import pytest
@@ -55,8 +56,10 @@ def test_all_clear_words_answer_a_safety_question_without_a_false_alarm():
     slots = {"age_years": 34, "rf_injury": False}
     read = consultation.read_message
     assert read(slots, "rf_hot_red_swollen", "neither", "affirm").updates["rf_hot_red_swollen"] is False
-    assert read(slots, "rf_breathless_chest_pain", "calves are fine", "affirm").updates[
-        "rf_breathless_chest_pain"] is False
+    assert (
+        read(slots, "rf_breathless_chest_pain", "calves are fine", "affirm").updates["rf_breathless_chest_pain"]
+        is False
+    )
     assert read(slots, "rf_can_bear_weight", "can do", "ask_capabilities").updates["rf_can_bear_weight"] is True
     assert read(slots, "rf_hot_red_swollen", "not fine, its red", "affirm").updates["rf_hot_red_swollen"] is True
 
@@ -80,8 +83,11 @@ def test_a_word_the_trainer_adds_to_the_vocabulary_is_understood(monkeypatch):
     from coaching import self_check_answers
 
     assert ankle_feel("a bit creaky", "left", {}) == {}
-    monkeypatch.setattr(self_check_answers, "load_vocabulary",
-                        lambda: [ConceptSpec("stiffness", "symptom", "stiffness", synonyms=("creaky",))])
+    monkeypatch.setattr(
+        self_check_answers,
+        "load_vocabulary",
+        lambda: [ConceptSpec("stiffness", "symptom", "stiffness", synonyms=("creaky",))],
+    )
     self_check_answers._stiff.cache_clear()
     try:
         assert ankle_feel("a bit creaky", "left", {}) == {"left": "stiff"}

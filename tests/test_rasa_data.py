@@ -1,4 +1,5 @@
 """Rasa's own checks of the training data and the trained dialogue model."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,12 @@ def rasa(*args: str, timeout: float = 900, module: str = "rasa") -> subprocess.C
     """Rasa's command line (or a module wrapping it) with the project's environment."""
     env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(settings.ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", module, *args], cwd=settings.ROOT, env=env,
-        capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", module, *args],
+        cwd=settings.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -25,8 +30,15 @@ def test_training_data_is_valid():
 def test_story_conversations_are_predicted_exactly(trained_model, tmp_path):
     # Name the stories folder: bare `rasa test` walks into .rasa/cache and crashes.
     result = rasa(
-        "test", "core", "--stories", "tests/stories", "--model", str(trained_model),
-        "--out", str(tmp_path / "results"), "--fail-on-prediction-errors",
+        "test",
+        "core",
+        "--stories",
+        "tests/stories",
+        "--model",
+        str(trained_model),
+        "--out",
+        str(tmp_path / "results"),
+        "--fail-on-prediction-errors",
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 

@@ -6,6 +6,7 @@ module's tests (`speedups` fixture), as in a server started by bot/serve.py.
 Longer than our usual module: one section per replacement, each with the
 inputs it is compared on, kept together with the tests of the switch.
 """
+
 from __future__ import annotations
 
 import copy
@@ -21,8 +22,17 @@ import numpy as np
 import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import (
-    ActionExecuted, ActionExecutionRejected, ActionReverted, ActiveLoop, BotUttered, Event, Restarted,
-    SessionStarted, SlotSet, UserUttered, UserUtteranceReverted,
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+    UserUtteranceReverted,
 )
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -32,7 +42,11 @@ from bot import rasa_speedups
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = (
-    "action_response_validation", "event_class_lookup", "tensorflow_predict", "applied_events", "slot_copy",
+    "action_response_validation",
+    "event_class_lookup",
+    "tensorflow_predict",
+    "applied_events",
+    "slot_copy",
     "graph_run",
 )
 
@@ -61,6 +75,7 @@ def rasas_own_functions_in_place() -> bool:
 
 
 # --- the switch and the version check ---------------------------------------------
+
 
 def test_applied_on_the_rasa_it_was_written_for(speedups):
     assert speedups.active and speedups.applied == NAMES == rasa_speedups.replaced()
@@ -99,7 +114,11 @@ def test_settings_reads_rasa_speedups(value, on):
         env["RASA_SPEEDUPS"] = value
     out = subprocess.run(
         [sys.executable, "-c", "import settings; print(settings.RASA_SPEEDUPS)"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert out == str(on)
 
@@ -180,6 +199,7 @@ def test_invalid_responses_fail_both_with_the_same_error(result):
 
 # --- event classes by type name ---------------------------------------------------
 
+
 def _lookup(resolve, *args):
     try:
         return resolve(*args)
@@ -200,6 +220,7 @@ def test_every_event_type_resolves_as_in_rasa(default):
 
 # --- applied events --------------------------------------------------------------
 
+
 def _user(intent, text="x"):
     return UserUttered(text, {"name": intent, "confidence": 1.0})
 
@@ -209,26 +230,55 @@ def _user(intent, text="x"):
 # a restart and a new session.
 CONVERSATIONS = [
     [
-        ActionExecuted("action_listen"), _user("inform_symptoms"),
-        ActionExecuted("consultation_form"), ActiveLoop("consultation_form"), SlotSet("requested_slot", "rf_injury"),
-        ActionExecuted("action_listen"), _user("deny"),
-        ActionExecuted("consultation_form"), SlotSet("rf_injury", False), SlotSet("requested_slot", "rf_hot_swollen"),
-        ActionExecuted("action_listen"), _user("ask_article"),
+        ActionExecuted("action_listen"),
+        _user("inform_symptoms"),
+        ActionExecuted("consultation_form"),
+        ActiveLoop("consultation_form"),
+        SlotSet("requested_slot", "rf_injury"),
+        ActionExecuted("action_listen"),
+        _user("deny"),
+        ActionExecuted("consultation_form"),
+        SlotSet("rf_injury", False),
+        SlotSet("requested_slot", "rf_hot_swollen"),
+        ActionExecuted("action_listen"),
+        _user("ask_article"),
         ActionExecutionRejected("consultation_form"),
-        ActionExecuted("action_answer_from_article"), BotUttered("answer"),
-        ActionExecuted("consultation_form"), SlotSet("requested_slot", "rf_hot_swollen"),
-        ActionExecuted("action_listen"), _user("deny"),
-        ActionExecuted("consultation_form"), SlotSet("rf_hot_swollen", False), ActiveLoop(None),
-        SlotSet("requested_slot", None), ActionExecuted("action_conclude_consultation"), BotUttered("done"),
+        ActionExecuted("action_answer_from_article"),
+        BotUttered("answer"),
+        ActionExecuted("consultation_form"),
+        SlotSet("requested_slot", "rf_hot_swollen"),
+        ActionExecuted("action_listen"),
+        _user("deny"),
+        ActionExecuted("consultation_form"),
+        SlotSet("rf_hot_swollen", False),
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        ActionExecuted("action_conclude_consultation"),
+        BotUttered("done"),
         ActionExecuted("action_listen"),
     ],
     [
-        ActionExecuted("action_listen"), _user("greet"), ActionExecuted("utter_greet"), BotUttered("hi"),
-        ActionExecuted("action_listen"), _user("affirm"), ActionExecuted("utter_x"), ActionReverted(),
-        ActionExecuted("action_listen"), _user("deny"), UserUtteranceReverted(),
-        ActionExecuted("action_listen"), _user("bye"), ActionExecuted("action_restart"), Restarted(),
-        ActionExecuted("action_session_start"), SessionStarted(), SlotSet("side", "left"),
-        ActionExecuted("action_listen"), _user("greet"), ActionExecuted("utter_greet"),
+        ActionExecuted("action_listen"),
+        _user("greet"),
+        ActionExecuted("utter_greet"),
+        BotUttered("hi"),
+        ActionExecuted("action_listen"),
+        _user("affirm"),
+        ActionExecuted("utter_x"),
+        ActionReverted(),
+        ActionExecuted("action_listen"),
+        _user("deny"),
+        UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+        _user("bye"),
+        ActionExecuted("action_restart"),
+        Restarted(),
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        SlotSet("side", "left"),
+        ActionExecuted("action_listen"),
+        _user("greet"),
+        ActionExecuted("utter_greet"),
     ],
 ]
 
@@ -256,6 +306,7 @@ def test_applied_events_of_a_copied_tracker_follow_the_copy():
 
 # --- slot copies -----------------------------------------------------------------
 
+
 def test_slot_copies_are_what_rasas_copy_copy_makes():
     from rasa.shared.core.domain import Domain
 
@@ -276,10 +327,23 @@ def test_slot_copies_are_what_rasas_copy_copy_makes():
 # --- TensorFlow inference and graph runs, on the trained model ----------------------
 
 MESSAGES = [
-    "hi", "my left knee hurts at the front when i go down stairs", "yes", "nope", "about 3 weeks", "6/10",
-    "i run twice a week", "6 cm", "everything stayed level", "what exercises help my ankles?",
-    "kne hurts wen i squat, rite side, like 7 out of 10", "I twisted it and it swelled up straight away",
-    "delete my data", "can i book a session on friday", "🙂🙂", "x" * 300, "qué ejercicios hago",
+    "hi",
+    "my left knee hurts at the front when i go down stairs",
+    "yes",
+    "nope",
+    "about 3 weeks",
+    "6/10",
+    "i run twice a week",
+    "6 cm",
+    "everything stayed level",
+    "what exercises help my ankles?",
+    "kne hurts wen i squat, rite side, like 7 out of 10",
+    "I twisted it and it swelled up straight away",
+    "delete my data",
+    "can i book a session on friday",
+    "🙂🙂",
+    "x" * 300,
+    "qué ejercicios hago",
 ]
 
 

@@ -1,4 +1,5 @@
 """Message limits per conversation and per client address (common/rate_limit.py)."""
+
 from __future__ import annotations
 
 from common.rate_limit import MessageLimits, SlidingWindowLimiter

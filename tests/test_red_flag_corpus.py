@@ -5,6 +5,7 @@ patterns. Every positive must reach at least its level (recall 100 %, per
 level); at least 95 % of the negated and irrelevant messages must raise no
 alarm (no level above self-care). The figures are printed in the test run's summary.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -54,8 +55,10 @@ def test_every_positive_reaches_its_level():
         exact[item["level"]] += got == item["level"]
     totals = Counter(item["level"] for item in POSITIVES)
     for level in reversed(LEVELS[1:]):
-        report(f"red-flag corpus recall {level}: {per_level[level]}/{totals[level]} "
-               f"({per_level[level] / totals[level]:.0%}); exactly this level: {exact[level]}/{totals[level]}")
+        report(
+            f"red-flag corpus recall {level}: {per_level[level]}/{totals[level]} "
+            f"({per_level[level] / totals[level]:.0%}); exactly this level: {exact[level]}/{totals[level]}"
+        )
     assert not missed, "\n".join(f"{want} -> {got}: {text}" for want, got, text in missed)
 
 
@@ -69,9 +72,13 @@ def test_negated_and_irrelevant_messages_raise_no_alarm():
         if level != SELF_CARE:
             raised.append((level, sorted(found.flags), item["kind"], item["text"]))
     precision = 1 - len(raised) / len(NEGATIVES)
-    report(f"red-flag corpus: {len(NEGATIVES) - len(raised)}/{len(NEGATIVES)} negated or irrelevant messages "
-           f"raise no alarm ({precision:.1%})")
-    assert precision >= MIN_PRECISION, "\n".join(f"{level} {flags} [{kind}]: {text}" for level, flags, kind, text in raised)
+    report(
+        f"red-flag corpus: {len(NEGATIVES) - len(raised)}/{len(NEGATIVES)} negated or irrelevant messages "
+        f"raise no alarm ({precision:.1%})"
+    )
+    assert precision >= MIN_PRECISION, "\n".join(
+        f"{level} {flags} [{kind}]: {text}" for level, flags, kind, text in raised
+    )
 
 
 def test_a_denied_sign_is_reported_as_denied():
@@ -114,7 +121,9 @@ def test_a_held_out_set_is_measured_and_does_not_get_worse(name):
     reached = sum(SEVERITY[level_of(item["text"])] >= SEVERITY[item["level"]] for item in data["positives"])
     quiet = sum(level_of(item["text"]) == SELF_CARE for item in data["negatives"])
     recall, no_alarm = reached / len(data["positives"]), quiet / len(data["negatives"])
-    report(f"red-flag {name} (development data now): {reached}/{len(data['positives'])} positives at their level "
-           f"or higher ({recall:.1%}); {quiet}/{len(data['negatives'])} negatives raise no alarm ({no_alarm:.1%})")
+    report(
+        f"red-flag {name} (development data now): {reached}/{len(data['positives'])} positives at their level "
+        f"or higher ({recall:.1%}); {quiet}/{len(data['negatives'])} negatives raise no alarm ({no_alarm:.1%})"
+    )
     min_recall, min_no_alarm = HOLDOUTS[name]
     assert recall >= min_recall and no_alarm >= min_no_alarm

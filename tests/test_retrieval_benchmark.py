@@ -1,4 +1,5 @@
 """The retrieval benchmark (benchmarks/retrieval_questions.yml) as a regression test."""
+
 from __future__ import annotations
 
 from benchmarks.retrieval import evaluate, load_questions, report

@@ -1,4 +1,5 @@
 """The safety net's plain logic (coaching/safety.py) and its record (records/safety.py), without Rasa."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -35,7 +36,8 @@ def test_a_correction_that_names_the_sign_clears_it_and_says_so():
     assert safety.needs_safety_net(first.state, found)
     assert turn.cleared == {"calf"} and not turn.state.is_red_flag
     assert turn.messages == [turn.messages[0]] and turn.messages[0].startswith(
-        "OK, I've noted that your calf is not painful or swollen.")
+        "OK, I've noted that your calf is not painful or swollen."
+    )
     assert turn.state.answers["rf_calf_pain_swelling"] is False
 
 
@@ -87,8 +89,14 @@ def test_the_store_keeps_flags_until_cleared_and_erases_on_request(store):
     store.record("c1", {"calf"}, {"rf_calf_pain_swelling": True}, "same_day")  # again: no duplicate rows
     assert store.open_flags("c1") == (frozenset({"calf"}), {"rf_calf_pain_swelling": True})
     assert [c["conversation_id"] for c in store.conversations_with_open_flags()] == ["c1"]
-    store.record("c1", set(), {"rf_calf_pain_swelling": False}, "self_care",
-                 cleared_signs={"calf"}, cleared_answers={"rf_calf_pain_swelling"})
+    store.record(
+        "c1",
+        set(),
+        {"rf_calf_pain_swelling": False},
+        "self_care",
+        cleared_signs={"calf"},
+        cleared_answers={"rf_calf_pain_swelling"},
+    )
     assert store.open_flags("c1") == (frozenset(), {"rf_calf_pain_swelling": False})
     assert store.delete_conversation_data("c1") >= 1
     assert store.open_flags("c1") == (frozenset(), {})
@@ -119,8 +127,12 @@ def user(text, parse=None):
 
 
 def test_what_was_said_while_paused_is_read_since_the_last_pause_only():
-    events = [user("my calf is swollen"), {"event": "pause"}, user("hello?"),
-              user("also my foot has gone cold and white")]
+    events = [
+        user("my calf is swollen"),
+        {"event": "pause"},
+        user("hello?"),
+        user("also my foot has gone cold and white"),
+    ]
     found = safety.said_while_paused(events)
     assert found.flags == {"cold_foot"}  # the calf was before the pause (and answered then)
     assert safety.warning_while_paused(events).level == triage.A_AND_E

@@ -5,6 +5,7 @@ stored copy really has, and sit at that section's level, or say why not
 (`why_level`). A rule without a citation must say it is the assistant's own
 policy. Sources that could not be found are marked so and cited by no rule.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,7 +31,8 @@ def test_a_cited_rule_quotes_its_source_and_matches_its_level(rule):
     assert holding, f"{rule.id}: {rule.cites.says!r} is not in {rule.cites.source}"
     levels = {s["action"] for s in holding}
     assert rule.level in levels or rule.cites.why_level, (
-        f"{rule.id} is {rule.level} but {rule.cites.source} says {levels}; give why_level or follow the source")
+        f"{rule.id} is {rule.level} but {rule.cites.source} says {levels}; give why_level or follow the source"
+    )
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if not r.cites], ids=lambda r: r.id)
@@ -40,9 +42,20 @@ def test_an_uncited_rule_is_the_assistants_stated_policy(rule):
 
 def test_the_urgent_rows_of_the_issue_are_all_cited():
     cited = {r.id for r in RULES if r.cites}
-    for rule_id in ("calf_with_breathlessness", "chest_pain_or_severe_breathing", "deformity_after_injury",
-                    "cold_pale_foot", "faint_from_pain", "cannot_bear_weight", "severe_pain", "hot_red_swollen",
-                    "calf_signs", "locking_giving_way", "operated_knee_hot_swollen", "under_16"):
+    for rule_id in (
+        "calf_with_breathlessness",
+        "chest_pain_or_severe_breathing",
+        "deformity_after_injury",
+        "cold_pale_foot",
+        "faint_from_pain",
+        "cannot_bear_weight",
+        "severe_pain",
+        "hot_red_swollen",
+        "calf_signs",
+        "locking_giving_way",
+        "operated_knee_hot_swollen",
+        "under_16",
+    ):
         assert rule_id in cited, rule_id
 
 

@@ -5,6 +5,7 @@ driver that the knee caving in points to) and its exercises file. Copied next to
 article into a temporary folder laid out like the project, it is built into a knowledge base
 and read by the same code the consultation uses.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,16 +30,33 @@ SECTION = "How the foot steers the knee"
 FIRST_TITLE = "The Connection Between Knee Pain, Stiff Ankles, and Hip Instability"
 
 CAVES_IN = {
-    "knee_side": "right", "knee_location": "inside", "aggravating_activities": ["stairs"],
-    "pain_score": 3, "ankle_wall_left_cm": 12, "ankle_wall_right_cm": 12, "hip_check": "knee_caves_in",
+    "knee_side": "right",
+    "knee_location": "inside",
+    "aggravating_activities": ["stairs"],
+    "pain_score": 3,
+    "ankle_wall_left_cm": 12,
+    "ankle_wall_right_cm": 12,
+    "hip_check": "knee_caves_in",
 }
 # Answers that point only to the trainer's article's links (the single-leg check was done, so
 # the second article's hint for an unchecked knee doesn't apply either).
 FIRST_ARTICLE_ONLY = [
-    {"knee_location": "front", "aggravating_activities": ["stairs", "running"], "pain_score": 4,
-     "ankle_wall_left_cm": 6, "ankle_wall_right_cm": 11, "hip_check": "normal", "knee_side": "left"},
-    {"ankle_wall_left_cm": 12, "ankle_wall_right_cm": 12, "hip_check": "pelvis_drop",
-     "aggravating_activities": ["changing_direction"], "pain_score": 3},
+    {
+        "knee_location": "front",
+        "aggravating_activities": ["stairs", "running"],
+        "pain_score": 4,
+        "ankle_wall_left_cm": 6,
+        "ankle_wall_right_cm": 11,
+        "hip_check": "normal",
+        "knee_side": "left",
+    },
+    {
+        "ankle_wall_left_cm": 12,
+        "ankle_wall_right_cm": 12,
+        "hip_check": "pelvis_drop",
+        "aggravating_activities": ["changing_direction"],
+        "pain_score": 3,
+    },
     {"ankle_wall_left_cm": 8, "ankle_wall_right_cm": 8.5, "hip_check": "pelvis_drop", "pain_score": 5},
 ]
 
@@ -132,7 +150,7 @@ def test_its_exercises_are_in_the_plan_with_how_and_dose(two):
     assert plan.exercise_ids == ["glute_bridge", "clamshell", "short_foot", "big_toe_press"]
     text = format_exercise_plan(plan)
     for exercise in library.for_target("foot"):
-        assert f"{exercise.name} \u2014 for the feet (\u201c{exercise.article_phrase}\u201d in \"{TITLE}\")" in text
+        assert f'{exercise.name} \u2014 for the feet (\u201c{exercise.article_phrase}\u201d in "{TITLE}")' in text
         assert f"Dose: {exercise.starting_dose}" in text
         assert all(step in text for step in exercise.how)
         assert exercise.article_phrase in FIXTURE_TEXT.lower()

@@ -1,4 +1,5 @@
 """The Telegram pieces without Rasa: reading updates, splitting replies, calling the Bot API (via the stand-in)."""
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,15 @@ def test_a_private_text_message_is_read_with_its_chat():
     assert (update.kind, update.update_id, update.chat_id, update.text) == (updates.TEXT, 77, "4242", "my knee hurts")
 
 
-@pytest.mark.parametrize("extra", [{"photo": [{"file_id": "x"}]}, {"voice": {"file_id": "v"}},
-                                   {"sticker": {"file_id": "s"}}, {"location": {"latitude": 1, "longitude": 2}}])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"photo": [{"file_id": "x"}]},
+        {"voice": {"file_id": "v"}},
+        {"sticker": {"file_id": "s"}},
+        {"location": {"latitude": 1, "longitude": 2}},
+    ],
+)
 def test_photos_voice_stickers_and_locations_are_not_text(extra):
     assert updates.read_update(private(**extra)).kind == updates.NOT_TEXT
 
@@ -45,8 +53,10 @@ def test_a_group_chat_is_refused_and_unknown_updates_ignored():
 
 
 def test_a_button_tap_carries_its_data_and_query_id():
-    body = {"update_id": 9, "callback_query": {"id": "cb1", "data": "/affirm",
-                                                "message": {"chat": {"id": 7, "type": "private"}}}}
+    body = {
+        "update_id": 9,
+        "callback_query": {"id": "cb1", "data": "/affirm", "message": {"chat": {"id": 7, "type": "private"}}},
+    }
     update = updates.read_update(body)
     assert (update.kind, update.chat_id, update.text, update.callback_id) == (updates.BUTTON, "7", "/affirm", "cb1")
 
@@ -89,8 +99,11 @@ def test_send_message_is_plain_text_with_an_inline_keyboard(standin):
     client(standin).send_message("42", "Pick one", [{"title": "Yes", "data": "/affirm"}])
     call = standin.recorded("/sendMessage")[-1]
     assert call.path == f"/bot{TOKEN}/sendMessage"
-    assert call.body == {"chat_id": "42", "text": "Pick one",
-                         "reply_markup": {"inline_keyboard": [[{"text": "Yes", "callback_data": "/affirm"}]]}}
+    assert call.body == {
+        "chat_id": "42",
+        "text": "Pick one",
+        "reply_markup": {"inline_keyboard": [[{"text": "Yes", "callback_data": "/affirm"}]]},
+    }
     assert "parse_mode" not in call.body
 
 
@@ -133,10 +146,23 @@ def test_the_webhook_command_registers_with_the_secret_and_deletes(standin):
 
     import settings
 
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": "cmd-secret",
-           "TELEGRAM_API_BASE": standin.url}
-    run = lambda *args: subprocess.run([sys.executable, "manage.py", "telegram-webhook", *args], cwd=settings.ROOT,  # noqa: E731
-                                       env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": "cmd-secret",
+        "TELEGRAM_API_BASE": standin.url,
+    }
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", "telegram-webhook", *args],
+            cwd=settings.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
     done = run("https://public.example")
     assert done.returncode == 0, done.stderr
     [call] = standin.recorded("/setWebhook")

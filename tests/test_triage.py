@@ -7,6 +7,7 @@ code together give the advice the guidance asks for.
 
 (Over 300 lines: the triage rules' cases, one block per rule family, kept beside each other.)
 """
+
 from __future__ import annotations
 
 import itertools
@@ -19,8 +20,20 @@ import yaml
 
 from coaching import triage
 from coaching.triage import (
-    A_AND_E, EMERGENCY, LEVELS, SAME_DAY, SELF_CARE, SOON, RedFlagsError, assess, detect_volunteered,
-    format_triage_message, is_red_flag_level, load_red_flags, next_question, screening_complete,
+    A_AND_E,
+    EMERGENCY,
+    LEVELS,
+    SAME_DAY,
+    SELF_CARE,
+    SOON,
+    RedFlagsError,
+    assess,
+    detect_volunteered,
+    format_triage_message,
+    is_red_flag_level,
+    load_red_flags,
+    next_question,
+    screening_complete,
 )
 
 U = "unknown"
@@ -29,18 +42,37 @@ INJURY_FOLLOW_UPS = ["rf_can_bend_90", "rf_pop_swelling"]
 RANK = {level: i for i, level in enumerate(LEVELS)}
 # The answer that is the warning sign (rf_injury "yes" only opens the follow-ups).
 WARNING = {
-    "rf_injury": True, "rf_can_bear_weight": False, "rf_can_bend_90": False, "rf_pop_swelling": True,
-    "rf_age_55_plus": True, "rf_hot_red_swollen": True, "rf_calf_pain_swelling": True,
-    "rf_breathless_chest_pain": True, "rf_locking_giving_way": True, "rf_other_warning_signs": True,
+    "rf_injury": True,
+    "rf_can_bear_weight": False,
+    "rf_can_bend_90": False,
+    "rf_pop_swelling": True,
+    "rf_age_55_plus": True,
+    "rf_hot_red_swollen": True,
+    "rf_calf_pain_swelling": True,
+    "rf_breathless_chest_pain": True,
+    "rf_locking_giving_way": True,
+    "rf_other_warning_signs": True,
     # never asked: set from free text, the age and the pain score
-    "rf_deformity": True, "rf_severe_pain": True, "rf_faint_from_pain": True, "rf_cold_foot": True,
-    "rf_several_joints": True, "rf_operated_knee": True, "rf_chest_pain": True, "rf_coughing_blood": True,
+    "rf_deformity": True,
+    "rf_severe_pain": True,
+    "rf_faint_from_pain": True,
+    "rf_cold_foot": True,
+    "rf_several_joints": True,
+    "rf_operated_knee": True,
+    "rf_chest_pain": True,
+    "rf_coughing_blood": True,
     "rf_under_16": True,
 }
 # The questions everyone is asked, all answered "no sign" (age under 55 comes from the age question).
-ALL_CLEAR = {"rf_injury": False, "rf_can_bear_weight": True, "rf_hot_red_swollen": False,
-             "rf_calf_pain_swelling": False, "rf_locking_giving_way": False, "rf_other_warning_signs": False,
-             "rf_age_55_plus": False}
+ALL_CLEAR = {
+    "rf_injury": False,
+    "rf_can_bear_weight": True,
+    "rf_hot_red_swollen": False,
+    "rf_calf_pain_swelling": False,
+    "rf_locking_giving_way": False,
+    "rf_other_warning_signs": False,
+    "rf_age_55_plus": False,
+}
 
 
 def expected_level(a):
@@ -65,8 +97,14 @@ def expected_level(a):
     if a.get("rf_other_warning_signs") is True:
         levels.append(SOON)
     # "I don't know": at least soon; same day where a clot can't be ruled out
-    for slot in ("rf_can_bear_weight", "rf_can_bend_90", "rf_pop_swelling", "rf_hot_red_swollen",
-                 "rf_locking_giving_way", "rf_other_warning_signs"):
+    for slot in (
+        "rf_can_bear_weight",
+        "rf_can_bend_90",
+        "rf_pop_swelling",
+        "rf_hot_red_swollen",
+        "rf_locking_giving_way",
+        "rf_other_warning_signs",
+    ):
         if a.get(slot) == U:
             levels.append(SOON)
     if a.get("rf_age_55_plus") == U and injury in (True, U):
@@ -83,9 +121,15 @@ def reachable_answers(values):
         for fu in follow_ups:
             breaths = values if calf in (True, U) else [None]
             for breath in breaths:
-                answers = {"rf_injury": injury, "rf_can_bear_weight": bear, "rf_hot_red_swollen": hot,
-                           "rf_calf_pain_swelling": calf, "rf_locking_giving_way": lock,
-                           "rf_other_warning_signs": other, "rf_age_55_plus": age}
+                answers = {
+                    "rf_injury": injury,
+                    "rf_can_bear_weight": bear,
+                    "rf_hot_red_swollen": hot,
+                    "rf_calf_pain_swelling": calf,
+                    "rf_locking_giving_way": lock,
+                    "rf_other_warning_signs": other,
+                    "rf_age_55_plus": age,
+                }
                 answers.update(zip(INJURY_FOLLOW_UPS, fu))
                 if breath is not None:
                     answers["rf_breathless_chest_pain"] = breath
@@ -98,11 +142,17 @@ ALL_ANSWERS = list(reachable_answers([True, False, U]))
 
 def flagged(answers):
     # age 55+ is an Ottawa sign only after an injury; without one it is just an age
-    return {slot for slot, value in answers.items() if slot != "rf_injury" and value == WARNING[slot]
-            and (slot != "rf_age_55_plus" or answers.get("rf_injury") is True)}
+    return {
+        slot
+        for slot, value in answers.items()
+        if slot != "rf_injury"
+        and value == WARNING[slot]
+        and (slot != "rf_age_55_plus" or answers.get("rf_injury") is True)
+    }
 
 
 # --- each rule alone -------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "answers, level, reason_flag, words",
@@ -113,8 +163,12 @@ def flagged(answers):
         ({"rf_injury": True, "rf_pop_swelling": True}, SAME_DAY, "rf_pop_swelling", "pop"),
         ({"rf_injury": False, "rf_hot_red_swollen": True}, SAME_DAY, "rf_hot_red_swollen", "infection"),
         ({"rf_calf_pain_swelling": True}, SAME_DAY, "rf_calf_pain_swelling", "blood clot"),
-        ({"rf_calf_pain_swelling": True, "rf_breathless_chest_pain": True}, EMERGENCY,
-         "rf_breathless_chest_pain", "emergency"),
+        (
+            {"rf_calf_pain_swelling": True, "rf_breathless_chest_pain": True},
+            EMERGENCY,
+            "rf_breathless_chest_pain",
+            "emergency",
+        ),
         ({"rf_locking_giving_way": True}, SAME_DAY, "rf_locking_giving_way", "giving way"),
         ({"rf_other_warning_signs": True}, SOON, "rf_other_warning_signs", "numbness"),
         # the same inabilities without an injury still need care today (NHS)
@@ -153,8 +207,14 @@ def test_an_operated_knee_alone_is_not_a_red_flag():
 
 
 def test_injury_alone_or_age_alone_is_not_a_red_flag():
-    answers = {"rf_injury": True, "rf_can_bear_weight": True, "rf_can_bend_90": True, "rf_pop_swelling": False,
-               "rf_age_55_plus": False, **{k: v for k, v in ALL_CLEAR.items() if k != "rf_injury"}}
+    answers = {
+        "rf_injury": True,
+        "rf_can_bear_weight": True,
+        "rf_can_bend_90": True,
+        "rf_pop_swelling": False,
+        "rf_age_55_plus": False,
+        **{k: v for k, v in ALL_CLEAR.items() if k != "rf_injury"},
+    }
     assert assess(answers).level == SELF_CARE
     # Ottawa's age criterion is about injured knees: 60 with gradual pain is not a red flag
     assert assess({**ALL_CLEAR, "rf_age_55_plus": True}).level == SELF_CARE
@@ -167,6 +227,7 @@ def test_fever_with_a_hot_knee_is_still_same_day_not_emergency():
 
 
 # --- every combination -----------------------------------------------------------
+
 
 def test_every_complete_set_of_answers_gets_the_guidance_level():
     # yes / no / "I don't know" for every question that would be asked
@@ -191,9 +252,22 @@ def test_invariants_for_every_combination_of_yes_and_no(answers):
     assert assess(dict(reversed(list(answers.items())))) == result
 
 
-@pytest.mark.parametrize("a, b", itertools.combinations(
-    ["rf_can_bear_weight", "rf_can_bend_90", "rf_pop_swelling", "rf_age_55_plus", "rf_hot_red_swollen",
-     "rf_calf_pain_swelling", "rf_locking_giving_way", "rf_other_warning_signs"], 2))
+@pytest.mark.parametrize(
+    "a, b",
+    itertools.combinations(
+        [
+            "rf_can_bear_weight",
+            "rf_can_bend_90",
+            "rf_pop_swelling",
+            "rf_age_55_plus",
+            "rf_hot_red_swollen",
+            "rf_calf_pain_swelling",
+            "rf_locking_giving_way",
+            "rf_other_warning_signs",
+        ],
+        2,
+    ),
+)
 def test_each_pair_of_signs_lists_both_reasons_and_takes_the_more_urgent_level(a, b):
     base = {"rf_injury": True}
     both = assess({**base, a: WARNING[a], b: WARNING[b]})
@@ -203,8 +277,14 @@ def test_each_pair_of_signs_lists_both_reasons_and_takes_the_more_urgent_level(a
 
 
 def test_reasons_come_most_urgent_first():
-    result = assess({"rf_locking_giving_way": True, "rf_calf_pain_swelling": True,
-                     "rf_breathless_chest_pain": True, "rf_hot_red_swollen": True})
+    result = assess(
+        {
+            "rf_locking_giving_way": True,
+            "rf_calf_pain_swelling": True,
+            "rf_breathless_chest_pain": True,
+            "rf_hot_red_swollen": True,
+        }
+    )
     ranks = [RANK[next(rule.level for rule in load_red_flags().rules if rule.id == r.rule)] for r in result.reasons]
     assert ranks == sorted(ranks, reverse=True)
     assert result.reasons[0].flag == "rf_breathless_chest_pain"
@@ -239,15 +319,29 @@ def ask_all(answers_of, volunteered=frozenset()):
 def test_questions_follow_the_order_and_skip_injury_questions_without_injury():
     order, _ = ask_all({**ALL_CLEAR})
     # walking is asked of everyone: not being able to needs care today with or without an injury
-    assert order == ["rf_injury", "rf_can_bear_weight", "rf_hot_red_swollen", "rf_calf_pain_swelling",
-                     "rf_locking_giving_way", "rf_other_warning_signs"]
+    assert order == [
+        "rf_injury",
+        "rf_can_bear_weight",
+        "rf_hot_red_swollen",
+        "rf_calf_pain_swelling",
+        "rf_locking_giving_way",
+        "rf_other_warning_signs",
+    ]
 
 
 def test_injury_opens_the_ottawa_questions():
     answers = {**ALL_CLEAR, "rf_injury": True, "rf_can_bend_90": True, "rf_pop_swelling": False}
     order, _ = ask_all(answers)
-    assert order == ["rf_injury", "rf_can_bear_weight", "rf_can_bend_90", "rf_pop_swelling", "rf_hot_red_swollen",
-                     "rf_calf_pain_swelling", "rf_locking_giving_way", "rf_other_warning_signs"]
+    assert order == [
+        "rf_injury",
+        "rf_can_bear_weight",
+        "rf_can_bend_90",
+        "rf_pop_swelling",
+        "rf_hot_red_swollen",
+        "rf_calf_pain_swelling",
+        "rf_locking_giving_way",
+        "rf_other_warning_signs",
+    ]
 
 
 def test_calf_signs_open_the_breathlessness_question():
@@ -257,8 +351,12 @@ def test_calf_signs_open_the_breathlessness_question():
 
 
 def test_emergency_stops_the_questions():
-    answers = {"rf_injury": False, "rf_hot_red_swollen": False, "rf_calf_pain_swelling": True,
-               "rf_breathless_chest_pain": True}
+    answers = {
+        "rf_injury": False,
+        "rf_hot_red_swollen": False,
+        "rf_calf_pain_swelling": True,
+        "rf_breathless_chest_pain": True,
+    }
     assert next_question(answers) is None and screening_complete(answers)
 
 
@@ -272,8 +370,12 @@ def test_same_day_only_asks_what_could_make_it_an_emergency():
 
 
 def test_soon_keeps_asking_everything():
-    asked = {"rf_injury": False, "rf_can_bear_weight": True, "rf_hot_red_swollen": False,
-             "rf_calf_pain_swelling": False}
+    asked = {
+        "rf_injury": False,
+        "rf_can_bear_weight": True,
+        "rf_hot_red_swollen": False,
+        "rf_calf_pain_swelling": False,
+    }
     assert assess(asked, {"numbness"}).level == SOON
     assert next_question(asked, {"numbness"}) == "rf_locking_giving_way"
 
@@ -322,6 +424,7 @@ def test_screening_not_complete_means_no_exercises_yet():
 
 # --- "I don't know" --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "answers, level, slot",
     [
@@ -350,8 +453,12 @@ def test_not_knowing_about_an_injury_asks_the_injury_questions():
 
 
 def test_unsure_about_the_calf_with_breathlessness_is_an_emergency():
-    assert next_question({"rf_injury": False, "rf_can_bear_weight": True, "rf_hot_red_swollen": False,
-                          "rf_calf_pain_swelling": U}) == "rf_breathless_chest_pain"
+    assert (
+        next_question(
+            {"rf_injury": False, "rf_can_bear_weight": True, "rf_hot_red_swollen": False, "rf_calf_pain_swelling": U}
+        )
+        == "rf_breathless_chest_pain"
+    )
     assert assess({"rf_calf_pain_swelling": U, "rf_breathless_chest_pain": True}).level == EMERGENCY
 
 
@@ -381,8 +488,11 @@ def test_a_volunteered_warning_sign_is_not_cleared_by_a_later_yes():
 POSITIVE = [
     # (what someone writes, signs that must be found, level of the advice)
     ("I twisted it and it swelled up straight away", {"injury", "rapid_swelling"}, SAME_DAY),
-    ("i twisted my knee n it swelled up rite away, then it was really sweling and swolen straight away",
-     {"injury", "rapid_swelling"}, SAME_DAY),
+    (
+        "i twisted my knee n it swelled up rite away, then it was really sweling and swolen straight away",
+        {"injury", "rapid_swelling"},
+        SAME_DAY,
+    ),
     ("can't put any weight on it", {"cannot_bear_weight"}, SAME_DAY),
     ("cant weight bear since yesterday", {"cannot_bear_weight"}, SAME_DAY),
     ("i cnt walk at all since the fall", {"cannot_bear_weight", "injury"}, SAME_DAY),
@@ -420,8 +530,7 @@ POSITIVE = [
     ("coughing up blood since last night", {"coughing_blood"}, SAME_DAY),
     ("worst pain of my life, paracetamol isnt touching it", {"severe_pain"}, SAME_DAY),
     ("its a 9/10", {"severe_pain"}, SAME_DAY),
-    ("had a knee replacement in may and now its red hot and swollen", {"operated_knee", "hot_red_swollen"},
-     SAME_DAY),
+    ("had a knee replacement in may and now its red hot and swollen", {"operated_knee", "hot_red_swollen"}, SAME_DAY),
     ("my fingers and wrists are swollen as well as my knee", {"several_joints"}, SOON),
     ("my son is 12 and his knee really hurts after football", {"child"}, SOON),
     ("cant wieght bear", {"cannot_bear_weight"}, SAME_DAY),
@@ -432,8 +541,11 @@ POSITIVE = [
     ("can't move my knee at all", {"cannot_bend"}, SAME_DAY),
     ("history of cancer and now my knee hurts constantly", {"cancer_history", "night_rest_pain"}, SOON),
     ("I can hardly breathe and my calf is swollen", {"chest_pain", "calf"}, EMERGENCY),
-    ("My knee is massively swollen, I can’t bear weight on it and I’m 58", {"hot_red_swollen", "cannot_bear_weight"},
-     SAME_DAY),
+    (
+        "My knee is massively swollen, I can’t bear weight on it and I’m 58",
+        {"hot_red_swollen", "cannot_bear_weight"},
+        SAME_DAY,
+    ),
     # a denial doesn't reach past "but", a full stop or a new clause
     ("I don't know if it's broken but I can't put weight on it", {"cannot_bear_weight"}, SAME_DAY),
     ("It isn't just swollen, it's hot too", {"hot_red_swollen"}, SAME_DAY),
@@ -528,8 +640,21 @@ def test_a_hot_swollen_calf_is_about_the_calf_not_the_knee():
 
 @pytest.mark.parametrize(
     "text",
-    [None, "", "   \n\t", "🦵🔥😭", "😀" * 500, "'; DROP TABLE consultations; --", "<script>alert(1)</script>",
-     "\x00\x01\x02", "a" * 10_000, "knee " * 2_000, "ðŸ˜€ mojibake â€™", "膝が痛い", "can't can't can't " * 300],
+    [
+        None,
+        "",
+        "   \n\t",
+        "🦵🔥😭",
+        "😀" * 500,
+        "'; DROP TABLE consultations; --",
+        "<script>alert(1)</script>",
+        "\x00\x01\x02",
+        "a" * 10_000,
+        "knee " * 2_000,
+        "ðŸ˜€ mojibake â€™",
+        "膝が痛い",
+        "can't can't can't " * 300,
+    ],
 )
 def test_any_input_is_handled(text):
     found = detect_volunteered(text)
@@ -557,6 +682,7 @@ def test_detection_is_fast_for_a_typical_message():
 
 
 # --- the message ---------------------------------------------------------------------------
+
 
 def test_emergency_message_starts_with_the_emergency_instruction():
     message = format_triage_message(assess({"rf_calf_pain_swelling": True, "rf_breathless_chest_pain": True}))
@@ -599,13 +725,24 @@ def test_messages_never_diagnose():
         assert phrase not in message
 
 
-@pytest.mark.parametrize("level, red", [(None, False), (SELF_CARE, False), (SOON, True), (SAME_DAY, True),
-                                        (A_AND_E, True), (EMERGENCY, True), ("something_new", True)])
+@pytest.mark.parametrize(
+    "level, red",
+    [
+        (None, False),
+        (SELF_CARE, False),
+        (SOON, True),
+        (SAME_DAY, True),
+        (A_AND_E, True),
+        (EMERGENCY, True),
+        ("something_new", True),
+    ],
+)
 def test_is_red_flag_level(level, red):
     assert is_red_flag_level(level) is red
 
 
 # --- the data file -------------------------------------------------------------------------
+
 
 def test_every_rule_and_question_has_a_source():
     rules = load_red_flags()
@@ -615,9 +752,12 @@ def test_every_rule_and_question_has_a_source():
     sources = " ".join(r.source for r in rules.rules)
     for cited in ("Ottawa", "Stiell", "NHS", "NICE", "111"):
         assert cited in sources
-    assert all("DVT" in r.source or "thrombosis" in r.source
-               for r in rules.rules if r.flag in ("rf_calf_pain_swelling", "rf_breathless_chest_pain")
-               and r.when.get("rf_calf_pain_swelling", {"yes"}) & {"yes", "unknown"})
+    assert all(
+        "DVT" in r.source or "thrombosis" in r.source
+        for r in rules.rules
+        if r.flag in ("rf_calf_pain_swelling", "rf_breathless_chest_pain")
+        and r.when.get("rf_calf_pain_swelling", {"yes"}) & {"yes", "unknown"}
+    )
 
 
 def test_level_wording_says_what_to_do():
@@ -668,6 +808,7 @@ def test_an_edited_data_file_changes_the_advice_without_code(tmp_path):
         for rule in data["rules"]:
             if rule["id"] == "other_warning_signs":
                 rule["level"] = SAME_DAY
+
     rules = load_red_flags(_write_variant(tmp_path, other_signs_today))
     assert assess({"rf_other_warning_signs": True}, rules=rules).level == SAME_DAY
     assert assess({"rf_other_warning_signs": True}).level == SOON

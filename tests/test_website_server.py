@@ -1,4 +1,5 @@
 """The website server: demo page, widget files with CORS and caching, health, extensibility."""
+
 from __future__ import annotations
 
 import asyncio

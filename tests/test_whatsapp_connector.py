@@ -1,5 +1,6 @@
 """The WhatsApp pieces without Rasa: signatures, webhook bodies, buttons, the 24-hour window and
 the Cloud API client (against the stand-in). What the output channel sends: test_whatsapp_outbox.py."""
+
 from __future__ import annotations
 
 import json
@@ -28,18 +29,27 @@ BODY = json.dumps(meta.text_body(NUMBER, "wamid.1", "my knee aches")).encode()
 
 def test_a_signature_over_the_exact_body_with_the_app_secret_is_accepted():
     assert webhook.signature_valid(BODY, webhook.sign(BODY, APP_SECRET), APP_SECRET)
-    assert webhook.signature_valid(BODY, webhook.sign(BODY, APP_SECRET).upper().replace("SHA256=", "sha256="),
-                                   APP_SECRET)
+    assert webhook.signature_valid(
+        BODY, webhook.sign(BODY, APP_SECRET).upper().replace("SHA256=", "sha256="), APP_SECRET
+    )
 
 
-@pytest.mark.parametrize("header", [
-    webhook.sign(BODY, "another-secret"),  # wrong secret
-    webhook.sign(BODY + b" ", APP_SECRET),  # a different body
-    webhook.sign(b"{}", APP_SECRET),
-    None, "",  # missing
-    "sha256=", "sha256=zz", "sha1=" + webhook.sign(BODY, APP_SECRET)[7:], webhook.sign(BODY, APP_SECRET)[7:],
-    "sha256=" + "é" * 64, "sha256 " + webhook.sign(BODY, APP_SECRET)[7:],  # malformed
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        webhook.sign(BODY, "another-secret"),  # wrong secret
+        webhook.sign(BODY + b" ", APP_SECRET),  # a different body
+        webhook.sign(b"{}", APP_SECRET),
+        None,
+        "",  # missing
+        "sha256=",
+        "sha256=zz",
+        "sha1=" + webhook.sign(BODY, APP_SECRET)[7:],
+        webhook.sign(BODY, APP_SECRET)[7:],
+        "sha256=" + "é" * 64,
+        "sha256 " + webhook.sign(BODY, APP_SECRET)[7:],  # malformed
+    ],
+)
 def test_anything_else_is_refused(header):
     assert not webhook.signature_valid(BODY, header, APP_SECRET)
 
@@ -49,6 +59,7 @@ def test_no_app_secret_means_nothing_is_accepted():
 
 
 # --- reading webhook bodies ----------------------------------------------------------------------
+
 
 def test_a_text_message_is_read_with_its_sender_and_id():
     found = webhook.read_webhook(meta.text_body(NUMBER, "wamid.A", "my knee aches"), PHONE_NUMBER_ID)
@@ -74,29 +85,43 @@ def test_a_failed_status_carries_the_reason():
     assert status.status == "failed" and status.error == "Re-engagement message"
 
 
-@pytest.mark.parametrize("kind, content", [
-    ("image", {"image": {"id": "m1", "mime_type": "image/jpeg"}}), ("audio", {"audio": {"id": "m2", "voice": True}}),
-    ("sticker", {"sticker": {"id": "m3"}}), ("location", {"location": {"latitude": 51.5, "longitude": -0.1}}),
-    ("video", {"video": {"id": "m4"}}), ("document", {"document": {"id": "m5"}}),
-    ("unsupported", {"errors": [{"code": 131051}]}),
-])
+@pytest.mark.parametrize(
+    "kind, content",
+    [
+        ("image", {"image": {"id": "m1", "mime_type": "image/jpeg"}}),
+        ("audio", {"audio": {"id": "m2", "voice": True}}),
+        ("sticker", {"sticker": {"id": "m3"}}),
+        ("location", {"location": {"latitude": 51.5, "longitude": -0.1}}),
+        ("video", {"video": {"id": "m4"}}),
+        ("document", {"document": {"id": "m5"}}),
+        ("unsupported", {"errors": [{"code": 131051}]}),
+    ],
+)
 def test_media_and_locations_are_not_text(kind, content):
     [message] = webhook.read_webhook(meta.message_body(NUMBER, "wamid.M", kind, content)).messages
     assert (message.kind, message.sender, message.text) == (webhook.NOT_TEXT, NUMBER, "")
 
 
-@pytest.mark.parametrize("body", [
-    None, [], "x", {}, {"object": "page", "entry": []}, {"object": "whatsapp_business_account", "entry": "x"},
-    meta.message_body(NUMBER, "wamid.R", "reaction", {"reaction": {"message_id": "wamid.X", "emoji": "👍"}}),
-    meta.message_body(NUMBER, "wamid.S", "system", {"system": {"body": "changed number"}}),
-    meta.message_body(NUMBER, "wamid.U", "hologram", {}),  # a kind added later
-    meta.message_body("not-a-number", "wamid.N", "text", {"text": {"body": "hi"}}),
-    meta.message_body(NUMBER, "", "text", {"text": {"body": "hi"}}),
-    meta.message_body(NUMBER, "wamid.T", "text", {"text": {"body": 5}}),
-    meta.message_body(NUMBER, "wamid.G", "text", {"text": {"body": "hi all"}, "group_id": "120363"}),
-    meta.message_body(NUMBER, "wamid.I", "interactive", {"interactive": {"type": "nfm_reply"}}),
-    meta.text_body(NUMBER, "wamid.O", "for another business number", phone_number_id="999"),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        "x",
+        {},
+        {"object": "page", "entry": []},
+        {"object": "whatsapp_business_account", "entry": "x"},
+        meta.message_body(NUMBER, "wamid.R", "reaction", {"reaction": {"message_id": "wamid.X", "emoji": "👍"}}),
+        meta.message_body(NUMBER, "wamid.S", "system", {"system": {"body": "changed number"}}),
+        meta.message_body(NUMBER, "wamid.U", "hologram", {}),  # a kind added later
+        meta.message_body("not-a-number", "wamid.N", "text", {"text": {"body": "hi"}}),
+        meta.message_body(NUMBER, "", "text", {"text": {"body": "hi"}}),
+        meta.message_body(NUMBER, "wamid.T", "text", {"text": {"body": 5}}),
+        meta.message_body(NUMBER, "wamid.G", "text", {"text": {"body": "hi all"}, "group_id": "120363"}),
+        meta.message_body(NUMBER, "wamid.I", "interactive", {"interactive": {"type": "nfm_reply"}}),
+        meta.text_body(NUMBER, "wamid.O", "for another business number", phone_number_id="999"),
+    ],
+)
 def test_unknown_shapes_groups_and_other_numbers_are_ignored(body):
     found = webhook.read_webhook(body, PHONE_NUMBER_ID)
     assert found.messages == [] and found.statuses == []
@@ -115,9 +140,8 @@ def test_a_batched_call_yields_every_message_and_status():
 # --- buttons ---------------------------------------------------------------------------------------
 
 
-
 def buttons(*titles):
-    return [{"title": t, "payload": f"/choose{{\"n\": {i}}}"} for i, t in enumerate(titles)]
+    return [{"title": t, "payload": f'/choose{{"n": {i}}}'} for i, t in enumerate(titles)]
 
 
 def same_id(payload, limit):
@@ -147,8 +171,14 @@ def test_four_to_ten_buttons_are_a_list(count):
 
 
 def test_more_than_ten_become_numbered_text_and_a_typed_number_picks_one():
-    assert [offers.form_for(n) for n in (0, 1, 3, 4, 10, 11)] == [None, "buttons", "buttons", "list", "list",
-                                                                  "numbered"]
+    assert [offers.form_for(n) for n in (0, 1, 3, 4, 10, 11)] == [
+        None,
+        "buttons",
+        "buttons",
+        "list",
+        "list",
+        "numbered",
+    ]
     text = offers.numbered("Which exercise?", [f"Exercise {i}" for i in range(1, 13)])
     assert text.startswith("Which exercise?\n\n1. Exercise 1\n") and "12. Exercise 12" in text
     assert [offers.chosen_number(t, 12) for t in ("3", " 12. ", "#4", "option 5", "No. 6", "2)")] == [2, 11, 3, 4, 5, 1]
@@ -179,14 +209,20 @@ def test_long_titles_are_shortened_at_a_word_boundary_and_kept_unique():
 
 
 def test_repeated_payloads_are_offered_once_and_long_payloads_get_short_ids():
-    offered = offers.options([{"title": "Yes", "payload": "/affirm"}, {"title": "Sure", "payload": "/affirm"},
-                              {"title": "Later", "payload": LONG_PAYLOAD}])
+    offered = offers.options(
+        [
+            {"title": "Yes", "payload": "/affirm"},
+            {"title": "Sure", "payload": "/affirm"},
+            {"title": "Later", "payload": LONG_PAYLOAD},
+        ]
+    )
     assert [t for t, _ in offered] == ["Yes", "Later"]
     interactive = offers.interactive("Ok?", offered, lambda p, limit: p if len(p) <= limit else "t:abc")
     assert [b["reply"]["id"] for b in interactive["action"]["buttons"]] == ["/affirm", "t:abc"]
 
 
 # --- the 24-hour window ----------------------------------------------------------------------------
+
 
 def test_free_text_within_24_hours_a_template_after():
     now = utc_now()
@@ -202,6 +238,7 @@ def test_free_text_within_24_hours_a_template_after():
 
 # --- the Cloud API client (stand-in) ---------------------------------------------------------------
 
+
 @pytest.fixture
 def standin():
     server = whatsapp_standin()
@@ -210,22 +247,30 @@ def standin():
 
 
 def client(standin, token=ACCESS_TOKEN):
-    return WhatsAppClient(standin.url, PHONE_NUMBER_ID, token,
-                          ProviderHTTP("WhatsApp", backoff_seconds=0.01, sleep=lambda s: None))
+    return WhatsAppClient(
+        standin.url, PHONE_NUMBER_ID, token, ProviderHTTP("WhatsApp", backoff_seconds=0.01, sleep=lambda s: None)
+    )
 
 
 def test_a_text_goes_to_the_messages_endpoint_with_the_bearer_token(standin):
     answer = client(standin).send_text(NUMBER, "Hello there")
     [call] = standin.recorded()
     assert call.path == f"/{PHONE_NUMBER_ID}/messages" and call.headers["authorization"] == f"Bearer {ACCESS_TOKEN}"
-    assert call.body == {"messaging_product": "whatsapp", "recipient_type": "individual", "to": NUMBER,
-                         "type": "text", "text": {"body": "Hello there", "preview_url": False}}
+    assert call.body == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": NUMBER,
+        "type": "text",
+        "text": {"body": "Hello there", "preview_url": False},
+    }
     assert answer["messages"][0]["id"].startswith("wamid.")
 
 
 def test_rate_limits_and_server_errors_are_retried(standin):
-    standin.fail_next((429, {"error": {"message": "Rate limit hit", "code": 4}}),
-                      (503, {"error": {"message": "Service unavailable", "code": 2}}))
+    standin.fail_next(
+        (429, {"error": {"message": "Rate limit hit", "code": 4}}),
+        (503, {"error": {"message": "Service unavailable", "code": 2}}),
+    )
     client(standin).send_text(NUMBER, "hello")
     assert len(standin.recorded()) == 3
 

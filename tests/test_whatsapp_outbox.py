@@ -1,5 +1,6 @@
 """What the WhatsApp output channel sends (connectors/whatsapp_outbox.py), with a fake client and real stores:
 text, buttons and lists within the 24-hour window, numbered choices, templates after it, failures recorded."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -44,13 +45,18 @@ def outbox(stores, client, **extra):
 def test_replies_within_the_window_are_text_and_interactive(stores):
     fake = FakeClient()
     box = outbox(stores, fake)
-    box.send("wa-1", "Is that okay?", [{"title": "Yes, that's okay", "payload": "/affirm"},
-                                        {"title": "No thanks", "payload": "/deny"}])
+    box.send(
+        "wa-1",
+        "Is that okay?",
+        [{"title": "Yes, that's okay", "payload": "/affirm"}, {"title": "No thanks", "payload": "/deny"}],
+    )
     box.send("wa-1", "Long. " * 1000)
     [(to, first), *rest] = fake.sent
     assert to == NUMBER and first["type"] == "interactive"
     assert [b["reply"] for b in first["interactive"]["action"]["buttons"]] == [
-        {"id": "/affirm", "title": "Yes, that's okay"}, {"id": "/deny", "title": "No thanks"}]
+        {"id": "/affirm", "title": "Yes, that's okay"},
+        {"id": "/deny", "title": "No thanks"},
+    ]
     assert len(rest) == 2 and all(m["type"] == "text" and len(m["text"]["body"]) <= 4096 for _, m in rest)
 
 
@@ -88,15 +94,34 @@ def test_more_than_ten_choices_are_numbered_and_remembered_until_the_next_answer
 
 def test_after_24_hours_the_configured_template_goes_out(stores):
     fake = FakeClient()
-    box = outbox(stores, fake, template_name="follow_up", template_language="en_GB",
-                 clock=lambda: utc_now() + timedelta(hours=25))
+    box = outbox(
+        stores,
+        fake,
+        template_name="follow_up",
+        template_language="en_GB",
+        clock=lambda: utc_now() + timedelta(hours=25),
+    )
     box.send("wa-1", "Hi, it's the trainer.\nHow is the knee?", buttons("Better", "Worse"))
     [(to, message)] = fake.sent
-    assert to == NUMBER and message == {"type": "template", "template": {
-        "name": "follow_up", "language": {"code": "en_GB"},
-        "components": [{"type": "body", "parameters": [
-            {"type": "text", "text": "Hi, it's the trainer. How is the knee? 1. Better 2. Worse "
-                                     "Reply with the number of your choice."}]}]}}
+    assert to == NUMBER and message == {
+        "type": "template",
+        "template": {
+            "name": "follow_up",
+            "language": {"code": "en_GB"},
+            "components": [
+                {
+                    "type": "body",
+                    "parameters": [
+                        {
+                            "type": "text",
+                            "text": "Hi, it's the trainer. How is the knee? 1. Better 2. Worse "
+                            "Reply with the number of your choice.",
+                        }
+                    ],
+                }
+            ],
+        },
+    }
     assert len(box.options.peek("wa-1")) == 2  # the numbers typed back still mean the buttons
 
 

@@ -10,6 +10,7 @@ bot message go to results/ (untracked).
 
 (Over 300 lines: one browser session's fixtures shared by every widget behaviour.)
 """
+
 from __future__ import annotations
 
 import json
@@ -42,6 +43,7 @@ XSS = '<img src=x onerror="window.__kcXss=1">'
 
 
 # --- helpers --------------------------------------------------------------------
+
 
 def open_chat(page, website) -> None:
     page.goto(website.url)
@@ -131,6 +133,7 @@ def record_metric(name: str, value) -> None:
 
 
 # --- tests --------------------------------------------------------------------------
+
 
 def test_greeting_disclaimer_and_an_answer_from_the_article(page_factory, website, assistant, capsys):
     view = page_factory()
@@ -415,9 +418,17 @@ def test_every_shape_of_bot_message_is_rendered_safely(page_factory, website):
     wait_for_greeting(page)
     before = bot_messages(page).count()
     payloads = [
-        {"text": "See (https://example.com/a). Or https://en.wikipedia.org/wiki/Knee_(joint) not javascript:alert(1) <b>x</b>"},
+        {
+            "text": "See (https://example.com/a). Or https://en.wikipedia.org/wiki/Knee_(joint) not javascript:alert(1) <b>x</b>"
+        },
         {"custom": {"text": "From the custom field", "from_trainer": True, "trainer_name": "Coach <Sam>"}},
-        {"text": "Pick one", "buttons": [{"title": "<i>One</i>", "payload": "/one"}, {"title": "Article", "url": "https://example.com/article"}]},
+        {
+            "text": "Pick one",
+            "buttons": [
+                {"title": "<i>One</i>", "payload": "/one"},
+                {"title": "Article", "url": "https://example.com/article"},
+            ],
+        },
         {"attachment": {"type": "image", "payload": {"src": "javascript:alert(1)"}}},  # unsafe: nothing to show
         {"text": "not from the trainer", "metadata": "from_trainer"},
         "a bare string",

@@ -8,6 +8,7 @@ the routes live in `routes_*.py`, the pages in `views.py`, the settings in `conf
 
     .venv/bin/python -m trainer_inbox      # serves on INBOX_PORT (5080)
 """
+
 from __future__ import annotations
 
 import logging

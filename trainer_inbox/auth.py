@@ -9,6 +9,7 @@ address and per username, see routes_auth.py).
 keeps only its hash in var/secrets/; `python -m trainer_inbox.auth hash` prints
 a hash for INBOX_PASSWORD_HASH instead, for set-ups configured by environment.
 """
+
 from __future__ import annotations
 
 import base64

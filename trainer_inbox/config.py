@@ -1,4 +1,5 @@
 """The inbox's settings: where its databases and Rasa are, the trainer's login, and its limits."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -11,6 +11,7 @@ URL, where logs and proxies would keep it): HS256 with RASA_JWT_SECRET, valid fo
 a minute, and in Rasa's role "user" for the one conversation it is about, so a
 token that leaks opens nothing else (rasa/server.py `requires_auth`).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,15 +27,16 @@ from coaching.transcript import transcript_from_events  # noqa: F401 - the inbox
 
 DEFAULT_BACK_MESSAGE = (
     "You're back with the assistant now. Ask me anything about your knee, "
-    "or say \"talk to a human\" to reach {trainer} again."
+    'or say "talk to a human" to reach {trainer} again.'
 )
 
 
 JWT_TTL_SECONDS = 60
 
 
-def conversation_jwt(secret: str, conversation_id: str, ttl_seconds: int = JWT_TTL_SECONDS,
-                     now: Optional[float] = None) -> str:
+def conversation_jwt(
+    secret: str, conversation_id: str, ttl_seconds: int = JWT_TTL_SECONDS, now: Optional[float] = None
+) -> str:
     """A short-lived token that lets its bearer use Rasa's API for this one conversation only."""
     issued = int(time.time() if now is None else now)
     payload = {"user": {"username": conversation_id, "role": "user"}, "iat": issued, "exp": issued + ttl_seconds}
@@ -101,7 +103,9 @@ class RasaClient:
         client = await self._client()
         try:
             async with client.get(
-                self._url(conversation_id, "tracker"), params={"include_events": "ALL"}, headers=self._auth(conversation_id)
+                self._url(conversation_id, "tracker"),
+                params={"include_events": "ALL"},
+                headers=self._auth(conversation_id),
             ) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"Rasa answered {response.status} when reading the conversation")

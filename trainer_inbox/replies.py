@@ -1,4 +1,5 @@
 """Sending the trainer's messages: stored first, then delivered through Rasa and marked sent or failed."""
+
 from __future__ import annotations
 
 import logging

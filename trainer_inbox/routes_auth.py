@@ -6,6 +6,7 @@ token) and Secure when the inbox is reached over https. Failed logins are
 limited per client address and per username. No CORS headers: no other site
 may read the inbox from a browser.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -56,9 +57,7 @@ async def auth_middleware(request: web.Request, handler):
     if session is None:
         if request.method in ("GET", "HEAD") and not wants_json(request):
             raise redirect("/login", next=request.path_qs if request.path != "/" else "")
-        raise web.HTTPUnauthorized(
-            text='{"error": "login required"}', content_type="application/json"
-        )
+        raise web.HTTPUnauthorized(text='{"error": "login required"}', content_type="application/json")
     request["session"] = session
     if request.method not in SAFE_METHODS:
         submitted = request.headers.get(auth.CSRF_HEADER)

@@ -1,4 +1,5 @@
 """The bookings page, and the trainer's cancelling of a booking (the person is told in their chat)."""
+
 from __future__ import annotations
 
 import logging
@@ -66,14 +67,14 @@ async def cancel_booking(request: web.Request) -> web.Response:
     try:
         booking_id = int(request.match_info["booking_id"])
     except ValueError:
-        raise web.HTTPNotFound()
+        raise web.HTTPNotFound() from None
     from booking.store import BookingNotFound
 
     try:
         before = await run_blocking(store.get, booking_id)
         booking = await run_blocking(store.cancel_by_trainer, booking_id)
     except BookingNotFound:
-        raise web.HTTPNotFound(text="No such booking.")
+        raise web.HTTPNotFound(text="No such booking.") from None
     if before and before["status"] == "confirmed":
         # The person hears it in their chat, like any trainer reply (shown in the thread, retryable).
         channel = booking.get("channel") or "latest"
@@ -88,5 +89,5 @@ def _cancellation_text(booking: Dict[str, Any]) -> str:
     when = Slot(booking["starts_at"], booking["ends_at"]).label(zone)
     return (
         f"I'm sorry, I've had to cancel your session on {when} ({zone_name} time), "
-        f"reference {booking['reference']}. Reply here or say \"book a session\" to find another time."
+        f'reference {booking["reference"]}. Reply here or say "book a session" to find another time.'
     )

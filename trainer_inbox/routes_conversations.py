@@ -1,4 +1,5 @@
 """The conversation pages: what needs attention, one conversation, its messages, replies and hand-back."""
+
 from __future__ import annotations
 
 import logging
@@ -80,14 +81,21 @@ def _undelivered(config: InboxConfig, conversation_id: str) -> List[Dict[str, An
 def _whatsapp_window_notice(config: InboxConfig, conversation_id: str) -> Optional[str]:
     """Before the trainer writes: a WhatsApp reply 24 hours or more after the person's last message is a template."""
     found = _channel_store(config.app_db_url).address(conversation_id)
-    if not found or found["channel"] != "whatsapp" or not whatsapp_window.needs_template(
-            found["last_inbound_at"], clock.utc_now()):
+    if (
+        not found
+        or found["channel"] != "whatsapp"
+        or not whatsapp_window.needs_template(found["last_inbound_at"], clock.utc_now())
+    ):
         return None
     if settings.WHATSAPP_TEMPLATE_NAME:
-        return (f"This person last wrote more than 24 hours ago, so WhatsApp only accepts an approved template: "
-                f"your reply will go out inside the template “{settings.WHATSAPP_TEMPLATE_NAME}”.")
-    return ("This person last wrote more than 24 hours ago, so WhatsApp only accepts an approved template, "
-            "and none is configured (WHATSAPP_TEMPLATE_NAME): your reply cannot be delivered until they write again.")
+        return (
+            f"This person last wrote more than 24 hours ago, so WhatsApp only accepts an approved template: "
+            f"your reply will go out inside the template “{settings.WHATSAPP_TEMPLATE_NAME}”."
+        )
+    return (
+        "This person last wrote more than 24 hours ago, so WhatsApp only accepts an approved template, "
+        "and none is configured (WHATSAPP_TEMPLATE_NAME): your reply cannot be delivered until they write again."
+    )
 
 
 async def _conversation_basics(request: web.Request, conversation_id: str) -> Dict[str, Any]:
@@ -230,7 +238,7 @@ async def retry_reply(request: web.Request) -> web.Response:
     try:
         reply_id = int(request.match_info["reply_id"])
     except ValueError:
-        raise web.HTTPNotFound()
+        raise web.HTTPNotFound() from None
     record = await run_blocking(store.get_reply, reply_id)
     if record is None:
         raise web.HTTPNotFound(text="No such reply.")
@@ -253,6 +261,6 @@ async def resume(request: web.Request) -> web.Response:
         await request.app[RASA].resume(conversation_id, basics["channel"])
     except DeliveryFailed as error:
         logger.warning("inbox: could not resume %s: %s", conversation_id, error.reason)
-        raise redirect(conversation_url(conversation_id), notice="resume_failed")
+        raise redirect(conversation_url(conversation_id), notice="resume_failed") from error
     await run_blocking(request.app[STORE].close, conversation_id)
     raise redirect("/", notice="resumed")

@@ -7,6 +7,7 @@ the trainer was erased at the person's request, or when an erasure failed (the
 person was told; the trainer should make sure it happens). Both need the login,
 like every other page (routes_auth.auth_middleware).
 """
+
 from __future__ import annotations
 
 import json
@@ -43,15 +44,21 @@ async def export_json(request: web.Request) -> web.Response:
     conversation_id = request.match_info["conversation_id"]
     answers, messages = await _from_the_conversation(request, conversation_id)
     data = await run_blocking(
-        export_conversation, request.app[CONFIG].app_db_url, conversation_id,
-        answers_in_progress=answers, messages_in_conversation=messages, retention_days=settings.RETENTION_DAYS,
+        export_conversation,
+        request.app[CONFIG].app_db_url,
+        conversation_id,
+        answers_in_progress=answers,
+        messages_in_conversation=messages,
+        retention_days=settings.RETENTION_DAYS,
     )
     if is_empty(data) and not messages:
-        raise web.HTTPNotFound(text=json.dumps({"error": "nothing is stored for this conversation"}),
-                               content_type="application/json")
+        raise web.HTTPNotFound(
+            text=json.dumps({"error": "nothing is stored for this conversation"}), content_type="application/json"
+        )
     filename = re.sub(r"[^A-Za-z0-9_-]", "_", conversation_id)[:80]
     return web.json_response(
-        data, dumps=lambda value: json.dumps(value, indent=1, ensure_ascii=False),
+        data,
+        dumps=lambda value: json.dumps(value, indent=1, ensure_ascii=False),
         headers={"Content-Disposition": f'attachment; filename="data-{filename}.json"', "Cache-Control": "no-store"},
     )
 
@@ -59,5 +66,10 @@ async def export_json(request: web.Request) -> web.Response:
 @routes.get("/data-requests")
 async def data_requests(request: web.Request) -> web.Response:
     found = await run_blocking(notices, request.app[CONFIG].app_db_url)
-    return render(request, "data_requests.html", notices=found, retention_days=settings.RETENTION_DAYS,
-                  page_title="People's data requests")
+    return render(
+        request,
+        "data_requests.html",
+        notices=found,
+        retention_days=settings.RETENTION_DAYS,
+        page_title="People's data requests",
+    )

@@ -1,4 +1,5 @@
 """The stats page: conversations per day, the red-flag rate and bookings per consultation."""
+
 from __future__ import annotations
 
 from aiohttp import web

@@ -1,4 +1,5 @@
 """What every route shares: the app's objects under their keys, and the way to call blocking stores."""
+
 from __future__ import annotations
 
 import asyncio

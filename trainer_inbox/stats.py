@@ -5,6 +5,7 @@ The computations (`daily_conversations`, `red_flag_rate`, `booking_conversion`,
 the query layer: Rasa's tracker store (`records/tracker_events.py`, read-only), the
 records database and the bookings store. Days are UTC days.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

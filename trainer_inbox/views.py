@@ -1,4 +1,5 @@
 """Turning data into the inbox's pages: the Jinja2 templates and their filters, page and redirect responses."""
+
 from __future__ import annotations
 
 import functools
@@ -30,12 +31,14 @@ TRIAGE_LABELS = {
 NOTICES = {
     "sent": ("ok", "Reply sent."),
     "failed": (
-        "error", "The reply could not be delivered. It is kept below: use Retry when the assistant is reachable."
+        "error",
+        "The reply could not be delivered. It is kept below: use Retry when the assistant is reachable.",
     ),
     "already_sent": ("ok", "That reply was already delivered."),
     "resumed": ("ok", "The conversation is back with the assistant."),
     "resume_failed": (
-        "error", "Could not hand the conversation back: the assistant is not reachable. Try again shortly."
+        "error",
+        "Could not hand the conversation back: the assistant is not reachable. Try again shortly.",
     ),
     "cancelled": ("ok", "Booking cancelled."),
     "logged_out": ("ok", "You are logged out."),

@@ -3,6 +3,7 @@
 The token is the booking's unguessable invite token (only the person who booked
 got the link), so no login is needed; an unknown or malformed token is a 404.
 """
+
 from __future__ import annotations
 
 import re

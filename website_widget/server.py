@@ -11,6 +11,7 @@ routes to it (`app.router.add_get(...)`) or pass them as `extra_routes`.
 Run it with `.venv/bin/python -m website_widget.server` (settings.HOST and
 settings.WEBSITE_PORT; the widget talks to settings.PUBLIC_RASA_URL).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,9 +96,7 @@ async def _widget_headers(request: web.Request, response: web.StreamResponse) ->
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if response.status < 400:
-        response.headers["Cache-Control"] = (
-            VENDOR_CACHE if request.path.startswith("/widget/vendor/") else WIDGET_CACHE
-        )
+        response.headers["Cache-Control"] = VENDOR_CACHE if request.path.startswith("/widget/vendor/") else WIDGET_CACHE
 
 
 def create_app(
@@ -141,7 +140,8 @@ def main(argv: Optional[list] = None) -> None:
     from website_widget.invites import invite_routes
 
     app = create_app(
-        args.rasa_url, args.trainer_name,
+        args.rasa_url,
+        args.trainer_name,
         extra_routes=invite_routes(settings.APP_DB_URL, args.trainer_name, settings.TRAINER_EMAIL),
     )
     print(f"Website with the chat widget on http://{args.host}:{args.port}/ (Rasa at {args.rasa_url})", flush=True)

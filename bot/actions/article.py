@@ -1,4 +1,5 @@
 """Answering free-text questions from the article."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -12,7 +13,12 @@ from bot.actions.resources import knowledge_base
 from bot.actions.safety import safety_state
 from coaching import consultation, triage
 from coaching.article_answers import (
-    EXERCISES_WITHHELD, NOTHING_FOUND, choose_passages, compose_answer, driver_question, mentions_exercises,
+    EXERCISES_WITHHELD,
+    NOTHING_FOUND,
+    choose_passages,
+    compose_answer,
+    driver_question,
+    mentions_exercises,
 )
 from coaching.exercise_questions import exercises_for
 from coaching.explanation import driver_quotes

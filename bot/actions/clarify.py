@@ -1,4 +1,5 @@
 """Fallback: explain what went wrong with a message, or try the article."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text

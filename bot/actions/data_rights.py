@@ -7,6 +7,7 @@ tracker store runs these two when it stores such a request (bot/stores.py);
 they behave the same either way, and the conversation stays with the trainer
 unless it is erased.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,16 +46,19 @@ def erase(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]
     """Erase the records in one transaction; on success the marker makes the tracker store erase the rest."""
     try:
         # The channel address stays until the confirmation has gone out on it (bot/stores.py removes it).
-        summary = erase_conversation(settings.APP_DB_URL, tracker.sender_id, keep_reply_address=True,
-                                     journal=journal_from_settings())
+        summary = erase_conversation(
+            settings.APP_DB_URL, tracker.sender_id, keep_reply_address=True, journal=journal_from_settings()
+        )
     except ErasureFailed:
         log.exception("erasing a conversation failed; nothing was deleted")
         told = note_failure(settings.APP_DB_URL, tracker.sender_id)
-        dispatcher.utter_message(text=(
-            "Sorry, I couldn't delete your data just now, so nothing has been deleted yet. "
-            "Please try again in a few minutes"
-            + (f"; {settings.TRAINER_NAME} has been told and will make sure it's done." if told else ".")
-        ))
+        dispatcher.utter_message(
+            text=(
+                "Sorry, I couldn't delete your data just now, so nothing has been deleted yet. "
+                "Please try again in a few minutes"
+                + (f"; {settings.TRAINER_NAME} has been told and will make sure it's done." if told else ".")
+            )
+        )
         return []
     dispatcher.utter_message(text=confirmation(summary))
     # The tracker store sees this marker and erases the stored conversation
@@ -94,8 +98,11 @@ def export(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType
     """The person's data in words, then as JSON to keep (a block in the chat: a download link would need
     its own authentication, which the chat channels don't have)."""
     data = export_conversation(
-        settings.APP_DB_URL, tracker.sender_id, answers_in_progress=_answers_in_progress(tracker),
-        messages_in_conversation=_messages(tracker), retention_days=settings.RETENTION_DAYS,
+        settings.APP_DB_URL,
+        tracker.sender_id,
+        answers_in_progress=_answers_in_progress(tracker),
+        messages_in_conversation=_messages(tracker),
+        retention_days=settings.RETENTION_DAYS,
     )
     dispatcher.utter_message(text=readable_summary(data, **_labels()))
     as_json = json.dumps(data, indent=1, ensure_ascii=False)

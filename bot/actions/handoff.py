@@ -1,4 +1,5 @@
 """Handing the conversation to the trainer: save it for the inbox, say what happens, pause the bot."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text

@@ -11,6 +11,7 @@ simply returns `work()`'s events, as a synchronous `run()` always did.
 `when_busy_retry(save)` runs a save again after the database said it was
 locked or busy, a few times with a growing pause.
 """
+
 from __future__ import annotations
 
 import abc

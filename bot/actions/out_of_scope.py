@@ -1,4 +1,5 @@
 """Messages outside what the assistant covers; a request for a diagnosis gets its own answer."""
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Actions run in worker threads (bot/actions/off_loop.py): each is made once,
 under a lock, even when two threads ask for it at the same moment (two first
 engines on a new SQLite file would race to create its tables).
 """
+
 from __future__ import annotations
 
 import functools

@@ -4,6 +4,7 @@ Thin adapters over coaching/safety.py (what to say and record) and
 records/safety.py (where it is kept). bot/policies/safety_net.py makes
 `action_safety_net` run first on any message that carries a warning sign.
 """
+
 from __future__ import annotations
 
 import logging
@@ -55,9 +56,13 @@ def save_record(tracker: Tracker, state: safety.SafetyState, turn: safety.Safety
     try:
         store = safety_store()
         store.record(
-            tracker.sender_id, kept.signs, kept.answers, state.level,
+            tracker.sender_id,
+            kept.signs,
+            kept.answers,
+            state.level,
             channel=tracker.get_latest_input_channel() or "rest",
-            cleared_signs=rules_cleared, cleared_answers=cleared_answers,
+            cleared_signs=rules_cleared,
+            cleared_answers=cleared_answers,
         )
     except Exception as error:  # noqa: BLE001 - whatever broke, the person already has the advice
         log.error("could not save the safety record of a conversation: %s", type(error).__name__)
@@ -125,8 +130,11 @@ class ActionSessionStart(OffLoopAction):
         events: List[EventType] = [SessionStarted()]
         carry_over = (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True)
         if carry_over:
-            events += [SlotSet(name, value) for name, value in tracker.slots.items()
-                       if value is not None and name not in NOT_CARRIED_OVER]
+            events += [
+                SlotSet(name, value)
+                for name, value in tracker.slots.items()
+                if value is not None and name not in NOT_CARRIED_OVER
+            ]
         state = safety_state(tracker)
         if state:
             events += slot_events(state)

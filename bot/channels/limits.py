@@ -10,6 +10,7 @@ surrogate ("\\ud800"), which no UTF-8 encoder accepts (a database write or a
 page of the inbox would fail on it), and control characters PostgreSQL
 refuses (NUL).
 """
+
 from __future__ import annotations
 
 import re

@@ -8,6 +8,7 @@ conversation id is a keyed hash of the chat id (records/channel_identities.py), 
 no client chooses it and no tracker holds the raw id. The channel is off (404)
 unless its variables are set.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -52,8 +53,9 @@ class TelegramOutput(OutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._send(recipient_id, text, None)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await self._send(recipient_id, text, buttons)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
@@ -86,8 +88,11 @@ class TelegramOutput(OutputChannel):
     def _button(self, conversation_id: str, button: Dict[str, Any]) -> Dict[str, str]:
         title = str(button.get("title") or button.get("payload") or "")
         payload = str(button.get("payload") or title)
-        data = payload if fits_callback_data(payload) else TOKEN_PREFIX + self.store.token_for_payload(
-            conversation_id, payload)
+        data = (
+            payload
+            if fits_callback_data(payload)
+            else TOKEN_PREFIX + self.store.token_for_payload(conversation_id, payload)
+        )
         return {"title": title, "data": data}
 
 
@@ -172,7 +177,7 @@ class TelegramInput(InputChannel):
     def _message_text(self, conversation_id: str, update: updates.TelegramUpdate) -> Optional[str]:
         if update.kind == updates.BUTTON:
             if update.text.startswith(TOKEN_PREFIX):
-                return self.store.payload_for_token(conversation_id, update.text[len(TOKEN_PREFIX):])
+                return self.store.payload_for_token(conversation_id, update.text[len(TOKEN_PREFIX) :])
             return update.text or None
         if updates.is_start_command(update.text):
             return "hi"  # Telegram's "open the bot" command: a greeting, not an intent name

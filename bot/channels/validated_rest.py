@@ -6,6 +6,7 @@ what is wrong, and a well-formed one behaves exactly as before (same URL:
 /webhooks/rest/webhook). Texts are cleaned (limits.clean_text): a lone surrogate
 in the JSON never reaches the pipeline or the stores.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Optional, Text

@@ -26,6 +26,7 @@ trainer's replies from the inbox, appended as BotUttered events with
 drops the metadata, this one sends `{"text": ..., "metadata": {"from_trainer":
 true}}` as one message, which the widget labels with the trainer's name.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,6 +44,7 @@ import settings
 from bot.channels.limits import clean_text, over_rate_limit, too_long_reply
 
 logger = logging.getLogger(__name__)
+
 
 def new_session_id() -> str:
     """128 random bits and their signature: only this server can make one."""
@@ -130,7 +132,9 @@ class WebsiteSocketIOInput(SocketIOInput):
                     logger.warning(f"Ignored a message without a valid session_id from socket {sid}.")
                     return
                 await join(sid, session_id)
-            reply = over_rate_limit(valid_session_id(data.get("session_id")) or sid, _client_address(sio, sid, namespace))
+            reply = over_rate_limit(
+                valid_session_id(data.get("session_id")) or sid, _client_address(sio, sid, namespace)
+            )
             reply = reply or too_long_reply(data.get("message"))
             if reply is not None:  # answered here, never sent to the pipeline
                 await sio.emit(self.bot_message_evt, {"text": reply}, room=sid, namespace=self.namespace)

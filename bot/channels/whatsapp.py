@@ -9,6 +9,7 @@ keyed hash of the number; the number itself is only in the ChannelStore. Outside
 24-hour window replies go out as the configured template, or are recorded as failed.
 The channel is off (404) unless its variables are set.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -49,8 +50,9 @@ class WhatsAppOutput(OutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await asyncio.to_thread(self.outbox.send, recipient_id, text)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await asyncio.to_thread(self.outbox.send, recipient_id, text, buttons)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
@@ -78,8 +80,9 @@ class WhatsAppInput(InputChannel):
         self.enabled = settings.whatsapp_enabled()
         self.app_secret, self.verify_token = settings.WHATSAPP_APP_SECRET, settings.WHATSAPP_VERIFY_TOKEN
         self.phone_number_id = settings.WHATSAPP_PHONE_NUMBER_ID
-        self.client = WhatsAppClient(settings.WHATSAPP_API_BASE, settings.WHATSAPP_PHONE_NUMBER_ID,
-                                     settings.WHATSAPP_ACCESS_TOKEN)
+        self.client = WhatsAppClient(
+            settings.WHATSAPP_API_BASE, settings.WHATSAPP_PHONE_NUMBER_ID, settings.WHATSAPP_ACCESS_TOKEN
+        )
         self._store: Optional[ChannelStore] = None
         self._options: Optional[OptionStore] = None
 
@@ -96,8 +99,9 @@ class WhatsAppInput(InputChannel):
         return self._options
 
     def outbox(self) -> Outbox:
-        return Outbox(self.client, self.store, self.options, settings.WHATSAPP_TEMPLATE_NAME,
-                      settings.WHATSAPP_TEMPLATE_LANGUAGE)
+        return Outbox(
+            self.client, self.store, self.options, settings.WHATSAPP_TEMPLATE_NAME, settings.WHATSAPP_TEMPLATE_LANGUAGE
+        )
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return WhatsAppOutput(self.outbox()) if self.enabled else None
@@ -115,8 +119,12 @@ class WhatsAppInput(InputChannel):
                 return response.json({"error": "WhatsApp is not configured here."}, status=404)
             given = request.args.get("hub.verify_token") or ""
             challenge = request.args.get("hub.challenge") or ""
-            if (request.args.get("hub.mode") == "subscribe" and challenge and len(challenge) <= MAX_CHALLENGE_CHARS
-                    and hmac.compare_digest(given.encode(), self.verify_token.encode())):
+            if (
+                request.args.get("hub.mode") == "subscribe"
+                and challenge
+                and len(challenge) <= MAX_CHALLENGE_CHARS
+                and hmac.compare_digest(given.encode(), self.verify_token.encode())
+            ):
                 return response.text(challenge)
             return response.text("forbidden", status=403)
 
@@ -178,10 +186,16 @@ class WhatsAppInput(InputChannel):
             return
         conversation_id = conversation_id_for(CHANNEL, status.recipient, settings.CONVERSATION_ID_KEY)
         try:
-            if (await asyncio.to_thread(self.store.address, conversation_id) is not None
-                    and await asyncio.to_thread(self.store.claim_update, CHANNEL, f"failed:{status.message_id}")):
+            if await asyncio.to_thread(self.store.address, conversation_id) is not None and await asyncio.to_thread(
+                self.store.claim_update, CHANNEL, f"failed:{status.message_id}"
+            ):
                 log.warning("WhatsApp reports message %s undelivered: %s", status.message_id, status.error or "-")
-                await asyncio.to_thread(self.store.record_failure, conversation_id, CHANNEL, UNDELIVERED_TEXT,
-                                        f"WhatsApp could not deliver it: {status.error or 'no reason given'}")
+                await asyncio.to_thread(
+                    self.store.record_failure,
+                    conversation_id,
+                    CHANNEL,
+                    UNDELIVERED_TEXT,
+                    f"WhatsApp could not deliver it: {status.error or 'no reason given'}",
+                )
         except Exception:  # noqa: BLE001 - a report about an earlier message must not fail the webhook call
             log.exception("WhatsApp status for %s could not be recorded", status.message_id)

@@ -6,6 +6,7 @@ message it replaces whatever intent the classifier guessed with
 problem instead of the bot acting on a wrong guess. The checks themselves are
 plain Python in coaching/input_checks.py.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List

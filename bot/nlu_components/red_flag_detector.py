@@ -5,6 +5,7 @@ the safety policy (bot/policies/safety_net.py) can act on it before any other
 prediction and the actions can read the same result from the tracker. The
 detection itself is coaching/triage's detector over red_flags.yml.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List

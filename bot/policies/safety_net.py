@@ -9,6 +9,7 @@ continuation, which would otherwise overrule it. After the safety action it
 predicts listening, so nothing else is said that turn. Untrainable: it
 follows red_flags.yml, not stories.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -36,8 +37,14 @@ class SafetyNetPolicy(Policy):
     def get_default_config() -> Dict[Text, Any]:
         return {"priority": PRIORITY}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 execution_context: ExecutionContext, featurizer: Optional[Any] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        featurizer: Optional[Any] = None,
+    ) -> None:
         super().__init__(config, model_storage, resource, execution_context, featurizer)
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:

@@ -26,6 +26,7 @@ entities), location (side and place), pain, onset (and duration), activities,
 activity_level, self_checks (knee-to-wall, single-leg squat), yes_no (and
 "don't know"), facts (everything in one message).
 """
+
 from coaching.intake.activities import ACTIVITIES, parse_activities
 from coaching.intake.activity_level import ACTIVITY_LEVELS, parse_activity_level
 from coaching.intake.facts import extract_intake_facts, warm_up
@@ -36,8 +37,27 @@ from coaching.intake.self_checks import HIP_CHECK_RESULTS, parse_distance_cm, pa
 from coaching.intake.yes_no import UNKNOWN, is_dont_know, parse_yes_no
 
 __all__ = [
-    "ACTIVITIES", "ACTIVITY_LEVELS", "HIP_CHECK_RESULTS", "KNEE_LOCATIONS", "ONSETS", "PAIN_SCORE_MAX",
-    "PAIN_SCORE_MIN", "SIDES", "UNKNOWN", "extract_intake_facts", "is_dont_know", "pain_score_out_of_range",
-    "parse_activities", "parse_activity_level", "parse_distance_cm", "parse_duration_days", "parse_hip_check",
-    "parse_knee_location", "parse_onset", "parse_pain_score", "parse_side", "parse_yes_no", "warm_up",
+    "ACTIVITIES",
+    "ACTIVITY_LEVELS",
+    "HIP_CHECK_RESULTS",
+    "KNEE_LOCATIONS",
+    "ONSETS",
+    "PAIN_SCORE_MAX",
+    "PAIN_SCORE_MIN",
+    "SIDES",
+    "UNKNOWN",
+    "extract_intake_facts",
+    "is_dont_know",
+    "pain_score_out_of_range",
+    "parse_activities",
+    "parse_activity_level",
+    "parse_distance_cm",
+    "parse_duration_days",
+    "parse_hip_check",
+    "parse_knee_location",
+    "parse_onset",
+    "parse_pain_score",
+    "parse_side",
+    "parse_yes_no",
+    "warm_up",
 ]

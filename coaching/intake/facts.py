@@ -1,4 +1,5 @@
 """Everything one message says at once: "left knee, front, stairs, 3 weeks, 6/10" fills five answers."""
+
 from __future__ import annotations
 
 import re
@@ -60,8 +61,9 @@ def extract_intake_facts(text: Any, entities: Any = ()) -> Dict[str, Any]:
         facts[SLOT_ACTIVITY_LEVEL] = level
     # "I run twice a week" describes how active someone is, and "no, I can walk on it"
     # says nothing about what hurts: only activities in a sentence about pain count.
-    painless = [(m.start(), m.end()) for m in re.finditer(r"[^.!?;\n]+", norm.text)
-                if not _PAIN_CONTEXT.search(m.group(0))]
+    painless = [
+        (m.start(), m.end()) for m in re.finditer(r"[^.!?;\n]+", norm.text) if not _PAIN_CONTEXT.search(m.group(0))
+    ]
     activities = activities_in(norm, entities, exclude=[(h.start, h.end) for h in found_levels] + painless)
     if activities:
         facts[SLOT_ACTIVITIES] = activities

@@ -8,6 +8,7 @@
 * Entities are only a hint: a valid entity wins over the text for the span it
   covers; a mention the classifier missed still counts.
 """
+
 from __future__ import annotations
 
 import re
@@ -141,10 +142,15 @@ def merge(norm: MappedText, text_hits: Sequence[Hit], from_entities: Sequence[En
     """
     placed = [Hit(*norm.span(hit.start, hit.end), hit.value) for hit in text_hits]
     far = norm.length + 1
-    placed_entities = [Hit(hit.start, hit.end, hit.value) if hit.start is not None and hit.end is not None
-                       else Hit(far, far, hit.value) for hit in from_entities]
-    placed = [hit for hit in placed
-              if all(hit.end <= e.start or hit.start >= e.end for e in placed_entities if e.start < far)]
+    placed_entities = [
+        Hit(hit.start, hit.end, hit.value)
+        if hit.start is not None and hit.end is not None
+        else Hit(far, far, hit.value)
+        for hit in from_entities
+    ]
+    placed = [
+        hit for hit in placed if all(hit.end <= e.start or hit.start >= e.end for e in placed_entities if e.start < far)
+    ]
     merged = placed + placed_entities
     merged.sort(key=lambda hit: (hit.start, hit.end))
     return merged

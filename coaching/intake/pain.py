@@ -4,6 +4,7 @@ A number is only a score where nothing says it is something else ("3 weeks",
 "5k", "I'm 45"); how sure we are depends on what stands next to it (a tier).
 When unsure between several, assume the worse pain.
 """
+
 from __future__ import annotations
 
 import math
@@ -49,16 +50,20 @@ _APPROX_BEFORE = re.compile(
     r"almost|at least|at most|usually|generally|mostly|typically|it'?s|it is|its|i'?d say|i'?d give it|give it|"
     r"call it|a good|a strong|a weak|a low|a high|an?)\s+(?:a\s+|an\s+)?$"
 )
-_PAIN_SCALE_TEXT = re.compile(r"\bscale\b[^.\d]{0,20}(?:0|1|one|zero)\s*(?:-|to)\s*(?:10|ten)\b|"
-                              r"\b(?:from|between)\s+(?:0|1|one|zero)\s*(?:-|to|and)\s*(?:10|ten)\b|"
-                              r"(?<![\d.,/])(?:0|1)\s*(?:-|to)\s*10(?![\d.,]|\s*/)")
+_PAIN_SCALE_TEXT = re.compile(
+    r"\bscale\b[^.\d]{0,20}(?:0|1|one|zero)\s*(?:-|to)\s*(?:10|ten)\b|"
+    r"\b(?:from|between)\s+(?:0|1|one|zero)\s*(?:-|to|and)\s*(?:10|ten)\b|"
+    r"(?<![\d.,/])(?:0|1)\s*(?:-|to)\s*10(?![\d.,]|\s*/)"
+)
 _PAIN_OUT_OF_TEN = re.compile(
     rf"(?P<a>{_NUM})(?:\s*(?:-|to|or)\s*(?P<b>{_NUM}))?\s*(?:/|out of|outta|of)\s*(?:10|ten)\b(?![.,]?\d)"
 )
 _PAIN_RANGE = re.compile(rf"(?:\bbetween\s+)?(?P<a>{_NUM})\s*(?:-|to|or|/|and)\s*(?P<b>{_NUM})")
 _PAIN_SINGLE = re.compile(_NUM)
-_NO_PAIN = re.compile(r"\b(?:no pain|pain[\s-]?free|painless|doesn'?t hurt(?: at all)?(?: right now| now| at the "
-                      r"moment)?|not (?:in )?(?:any )?pain|nothing)\b")
+_NO_PAIN = re.compile(
+    r"\b(?:no pain|pain[\s-]?free|painless|doesn'?t hurt(?: at all)?(?: right now| now| at the "
+    r"moment)?|not (?:in )?(?:any )?pain|nothing)\b"
+)
 
 # Tiers: how sure we are that a number is a pain score.
 _OUT_OF_TEN, _PAIN_WORD, _APPROX, _BARE = 3, 2, 1, 0
@@ -156,9 +161,12 @@ def _entity_pain(raw: str) -> Optional[float]:
 def _strict_scores(text: str, scores: Sequence[_Score]) -> List[_Score]:
     """Scores clear enough to take from a message that also says other things."""
     has_pain_word = bool(_PAIN_WORDS.search(text))
-    return [s for s in scores
-            if s.tier >= _PAIN_WORD
-            or (s.tier == _APPROX and has_pain_word and re.search(r"\ban?\s*$", before(text, s.start, 4)))]
+    return [
+        s
+        for s in scores
+        if s.tier >= _PAIN_WORD
+        or (s.tier == _APPROX and has_pain_word and re.search(r"\ban?\s*$", before(text, s.start, 4)))
+    ]
 
 
 def pain_value(text: Any, entities: Any, strict: bool) -> Optional[float]:
@@ -173,7 +181,7 @@ def pain_value(text: Any, entities: Any, strict: bool) -> Optional[float]:
         value = _entity_pain(raw)
         if value is None or not (PAIN_SCORE_MIN <= value <= PAIN_SCORE_MAX):
             continue  # an invalid entity: the text decides
-        if end is not None and _UNIT_AFTER.match(original[end:end + 30]):
+        if end is not None and _UNIT_AFTER.match(original[end : end + 30]):
             continue  # the classifier tagged the "3" of "3 weeks"
         from_entities.append(EntityHit(start, end, value))
     if not from_entities:

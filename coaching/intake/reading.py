@@ -6,6 +6,7 @@ corrected towards the intake's own words ("stiars" -> "stairs", "rigth" ->
 "right"). Positions stay mapped onto the original message, so a mention found
 in the reading can be compared with where Rasa's entities stand.
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,15 +26,82 @@ MAX_PARSE_CHARS = 5000
 
 # The words the intake's patterns are written with: a typo is corrected towards one of them.
 VOCABULARY = (
-    "left", "right", "knee", "knees", "kneecap", "kneecaps", "patella", "outside", "inside", "lateral",
-    "medial", "everywhere", "behind", "pain", "hurts", "pilates",
-    "stairs", "staircase", "running", "jogging", "sprinting", "squats", "squatting", "crouching", "lunges",
-    "cycling", "biking", "bicycle", "kneeling", "walking", "hiking", "jumping", "sitting", "driving",
-    "turning", "pivoting", "twisting", "basketball", "football", "netball", "tennis", "volleyball",
-    "badminton", "hockey", "rugby", "soccer", "cricket", "exercise", "active", "sedentary", "marathon",
-    "compete", "competitive", "gradually", "gradual", "suddenly", "sudden", "twisted", "injured", "remember",
-    "yesterday", "fortnight", "weeks", "months", "years", "centimetres", "centimeters", "inches", "millimetres",
-    "millimeters", "dropped", "dipped", "caved", "inwards", "collapsed", "pelvis",
+    "left",
+    "right",
+    "knee",
+    "knees",
+    "kneecap",
+    "kneecaps",
+    "patella",
+    "outside",
+    "inside",
+    "lateral",
+    "medial",
+    "everywhere",
+    "behind",
+    "pain",
+    "hurts",
+    "pilates",
+    "stairs",
+    "staircase",
+    "running",
+    "jogging",
+    "sprinting",
+    "squats",
+    "squatting",
+    "crouching",
+    "lunges",
+    "cycling",
+    "biking",
+    "bicycle",
+    "kneeling",
+    "walking",
+    "hiking",
+    "jumping",
+    "sitting",
+    "driving",
+    "turning",
+    "pivoting",
+    "twisting",
+    "basketball",
+    "football",
+    "netball",
+    "tennis",
+    "volleyball",
+    "badminton",
+    "hockey",
+    "rugby",
+    "soccer",
+    "cricket",
+    "exercise",
+    "active",
+    "sedentary",
+    "marathon",
+    "compete",
+    "competitive",
+    "gradually",
+    "gradual",
+    "suddenly",
+    "sudden",
+    "twisted",
+    "injured",
+    "remember",
+    "yesterday",
+    "fortnight",
+    "weeks",
+    "months",
+    "years",
+    "centimetres",
+    "centimeters",
+    "inches",
+    "millimetres",
+    "millimeters",
+    "dropped",
+    "dipped",
+    "caved",
+    "inwards",
+    "collapsed",
+    "pelvis",
 )
 
 
@@ -89,11 +157,11 @@ def words(text: str) -> List[str]:
 
 
 def before(text: str, pos: int, chars: int = 40) -> str:
-    return text[max(0, pos - chars):pos]
+    return text[max(0, pos - chars) : pos]
 
 
 def after(text: str, pos: int, chars: int = 40) -> str:
-    return text[pos:pos + chars]
+    return text[pos : pos + chars]
 
 
 def word_before(text: str, pos: int) -> str:
@@ -101,11 +169,41 @@ def word_before(text: str, pos: int) -> str:
     return found[-1] if found else ""
 
 
-_FILLER = frozenset({
-    "the", "my", "at", "on", "in", "its", "it's", "it", "is", "of", "knee", "part", "bit", "a", "round", "around",
-    "mostly", "mainly", "just", "um", "erm", "side", "area", "kind", "sort", "i", "think", "probably", "more",
-    "towards", "toward",
-})
+_FILLER = frozenset(
+    {
+        "the",
+        "my",
+        "at",
+        "on",
+        "in",
+        "its",
+        "it's",
+        "it",
+        "is",
+        "of",
+        "knee",
+        "part",
+        "bit",
+        "a",
+        "round",
+        "around",
+        "mostly",
+        "mainly",
+        "just",
+        "um",
+        "erm",
+        "side",
+        "area",
+        "kind",
+        "sort",
+        "i",
+        "think",
+        "probably",
+        "more",
+        "towards",
+        "toward",
+    }
+)
 
 
 def short_answer(found: Iterable[str], *wanted: str) -> bool:

@@ -1,4 +1,5 @@
 """The two guided self-checks: the knee-to-wall distance (cm, per side) and the single-leg squat."""
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,10 @@ _NOT_A_DISTANCE_AFTER = re.compile(
     r"outta|am\b|pm\b|:\d|o'?clock|m\b|metres?\b|meters?\b|km\b|k\b|feet\b|ft\b|foot\b|st\b|nd\b|rd\b|th\b|"
     r"y/?o\b|toes?\b)"
 )
-_NOT_A_DISTANCE_BEFORE = re.compile(r"(?:\b(?:age|aged|i'?m|im|i am|pain|score|level|rated?|tried|attempt|take|"
-                                    r"number|since|in|for|at)\s*|[#£$€@/]\s*)$")
+_NOT_A_DISTANCE_BEFORE = re.compile(
+    r"(?:\b(?:age|aged|i'?m|im|i am|pain|score|level|rated?|tried|attempt|take|"
+    r"number|since|in|for|at)\s*|[#£$€@/]\s*)$"
+)
 _DISTANCE_SIDE_RULES = SIDE_RULES + (
     rule(r"(?<![\w'])l(?=\s*[:=\-]?\s*\d)", "left"),
     rule(r"(?<![\w'])r(?=\s*[:=\-]?\s*\d)", "right"),
@@ -103,7 +106,7 @@ def _distance_unit_factor(candidates: Sequence[_Distance], text: str) -> float:
     """Unit for numbers given without one, from the others ("80mm left, 60 right")."""
     for cand in candidates:
         if cand.has_unit:
-            unit = re.search(_LENGTH_UNIT, text[cand.start:cand.end])
+            unit = re.search(_LENGTH_UNIT, text[cand.start : cand.end])
             if unit:
                 for pattern, factor in _LENGTH_UNITS:
                     if re.fullmatch(pattern, unit.group("unit")):
@@ -160,20 +163,28 @@ def parse_distance_cm(text: Any) -> Dict[str, Optional[float]]:
 # Single-leg squat: hip and knee control
 
 _HIP = r"(?:hips?|pelvis|pelvic|hip bone|side of my hip|bum|butt)"
-_DROP = (r"(?:dropped|drops|drop|dropping|dipped|dips|dip|dipping|sagged|sags|sag|sagging|tilted|tilts|tilt|tilting|"
-         r"sank|sinks|sunk|sinking|fell|falls|went down|goes down|go down|lowered|hitched|shifted|moved down|"
-         r"was lower|went lower|lower)")
+_DROP = (
+    r"(?:dropped|drops|drop|dropping|dipped|dips|dip|dipping|sagged|sags|sag|sagging|tilted|tilts|tilt|tilting|"
+    r"sank|sinks|sunk|sinking|fell|falls|went down|goes down|go down|lowered|hitched|shifted|moved down|"
+    r"was lower|went lower|lower)"
+)
 _INWARD = r"(?:in|inwards?|inside|towards? the (?:middle|centre|center|other (?:knee|leg))|to the (?:middle|inside))"
 _HIP_RULES = (
-    rule(rf"\b{_HIP}\b(?:\s+\w+){{0,4}}?\s+{_DROP}\b|\b{_DROP}\s+(?:\w+\s+){{0,2}}{_HIP}\b|\bhip drop\b|"
-         r"\bpelvic (?:drop|tilt|dip)\b|\btrendelenburg\b|\bhips? (?:weren'?t|wasn'?t|not) level\b|"
-         r"\buneven hips?\b|\bhips? uneven\b", "pelvis_drop"),
-    rule(rf"\b(?:knees?|kneecaps?)\b(?:\s+\w+){{0,3}}?\s+(?:caved|caves|cave|caving|collapsed|collapses|collapse|"
-         rf"collapsing|went|goes|go|fell|falls|wobbled|wobbles|wobbling|rolled|rolls|rolling|dropped|drops|"
-         rf"buckled|buckles|turned|turns|turning|moved|moves|pointed|points|drifted|drifts|came|comes|sank|"
-         rf"dived|dove|slid)\s+(?:\w+\s+)?{_INWARD}\b|\bcav(?:ed|es|ing)(?: in)?\b|"
-         r"\bknock[\s-]?kneed\b|\bknock knees?\b|\bvalgus\b|\bwent inwards?\b|\binwards?\b(?! (?:facing|side))|"
-         r"\bknees? (?:in|inwards?)\b", "knee_caves_in"),
+    rule(
+        rf"\b{_HIP}\b(?:\s+\w+){{0,4}}?\s+{_DROP}\b|\b{_DROP}\s+(?:\w+\s+){{0,2}}{_HIP}\b|\bhip drop\b|"
+        r"\bpelvic (?:drop|tilt|dip)\b|\btrendelenburg\b|\bhips? (?:weren'?t|wasn'?t|not) level\b|"
+        r"\buneven hips?\b|\bhips? uneven\b",
+        "pelvis_drop",
+    ),
+    rule(
+        rf"\b(?:knees?|kneecaps?)\b(?:\s+\w+){{0,3}}?\s+(?:caved|caves|cave|caving|collapsed|collapses|collapse|"
+        rf"collapsing|went|goes|go|fell|falls|wobbled|wobbles|wobbling|rolled|rolls|rolling|dropped|drops|"
+        rf"buckled|buckles|turned|turns|turning|moved|moves|pointed|points|drifted|drifts|came|comes|sank|"
+        rf"dived|dove|slid)\s+(?:\w+\s+)?{_INWARD}\b|\bcav(?:ed|es|ing)(?: in)?\b|"
+        r"\bknock[\s-]?kneed\b|\bknock knees?\b|\bvalgus\b|\bwent inwards?\b|\binwards?\b(?! (?:facing|side))|"
+        r"\bknees? (?:in|inwards?)\b",
+        "knee_caves_in",
+    ),
 )
 _NOT_LEVEL = re.compile(r"\b(?:weren'?t|wasn'?t|not) level\b")
 _NORMAL = re.compile(
@@ -203,8 +214,11 @@ def parse_hip_check(text: Any) -> Optional[str]:
         return "both"
     if found:
         return found.pop()
-    if re.search(r"^\W*(?:(?:a (?:bit|little) of|kind of|sort of|probably|i think|yes|yeah)\s+)?both"
-                 r"(?:\s+(?:of them|happened|did|really|i think))?\W*$", text):
+    if re.search(
+        r"^\W*(?:(?:a (?:bit|little) of|kind of|sort of|probably|i think|yes|yeah)\s+)?both"
+        r"(?:\s+(?:of them|happened|did|really|i think))?\W*$",
+        text,
+    ):
         return "both"
     if negated:
         return "normal"  # "my hip didn't drop"

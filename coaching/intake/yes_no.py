@@ -4,6 +4,7 @@
 know or skipped the question; call the value parser first, since "not sure,
 maybe the left" still names a side.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,34 +56,60 @@ _YES_NO_OVERRIDES = (
     (re.compile(r"\byes and no\b|\byes or no\b|\bno and yes\b"), None),
     (re.compile(r"^\W*(?:yeah|yea|yeh|ye),?\s*(?:nah|na|no)\b"), False),  # "yeah nah"
     (re.compile(r"^\W*(?:nah|na),?\s*(?:yeah|yes|yea)\b"), True),
-    (re.compile(r"\b(?:definitely|absolutely|certainly|surely|of course|hell|probably|obviously|course) not\b|"
-                r"\bhell no\b"), False),
+    (
+        re.compile(
+            r"\b(?:definitely|absolutely|certainly|surely|of course|hell|probably|obviously|course) not\b|"
+            r"\bhell no\b"
+        ),
+        False,
+    ),
     (re.compile(r"^\W*no (?:problem|problems|worries|prob|probs|bother)\b"), True),
 )
 # Looked for anywhere when the answer doesn't start with yes or no.
 _YES_NO_PHRASES = (
     (re.compile(r"\bmaybe\b|\bperhaps\b|\bpossibly\b|\bnot sure\b|\bhard to say\b|\bdepends\b"), None),
-    (re.compile(r"\b(?:i\s+)?(?:do\s*n'?t|dont|do not)\s+(?:think|believe|reckon|guess)\s+so\b|"
-                r"\b(?:i\s+)?(?:doubt it|don'?t think it)\b|\bnot (?:really|at all|much|that i (?:know|can tell|"
-                r"remember|noticed?)|that (?:i )?know of|as far as i know|that much|particularly|quite|anymore|now|"
-                r"recently|lately|usually|often|yet)\b|\bno way\b|\bnever\b|\bnot that i\b"), False),
-    (re.compile(r"\bno (?:problem|problems|worries|prob|probs|bother)\b|\bwhy not\b|\bof course\b|\bfor sure\b|"
-                r"\bthat'?s (?:right|correct|it|true)\b|\byou'?re right\b|\bexactly\b|\b(?:i\s+)?(?:think|guess|"
-                r"believe|suppose|reckon) so\b|\bsounds (?:good|great|right)\b|\bgo (?:ahead|on)\b|"
-                r"\bprobably\b"), True),
-    (re.compile(r"\b(?:sort of|kind of|kinda|sorta|a (?:little|bit|little bit|tad)|slightly|sometimes|somewhat|"
-                r"occasionally|now and then|a few times|mildly|partly|a touch)\b"), True),
+    (
+        re.compile(
+            r"\b(?:i\s+)?(?:do\s*n'?t|dont|do not)\s+(?:think|believe|reckon|guess)\s+so\b|"
+            r"\b(?:i\s+)?(?:doubt it|don'?t think it)\b|\bnot (?:really|at all|much|that i (?:know|can tell|"
+            r"remember|noticed?)|that (?:i )?know of|as far as i know|that much|particularly|quite|anymore|now|"
+            r"recently|lately|usually|often|yet)\b|\bno way\b|\bnever\b|\bnot that i\b"
+        ),
+        False,
+    ),
+    (
+        re.compile(
+            r"\bno (?:problem|problems|worries|prob|probs|bother)\b|\bwhy not\b|\bof course\b|\bfor sure\b|"
+            r"\bthat'?s (?:right|correct|it|true)\b|\byou'?re right\b|\bexactly\b|\b(?:i\s+)?(?:think|guess|"
+            r"believe|suppose|reckon) so\b|\bsounds (?:good|great|right)\b|\bgo (?:ahead|on)\b|"
+            r"\bprobably\b"
+        ),
+        True,
+    ),
+    (
+        re.compile(
+            r"\b(?:sort of|kind of|kinda|sorta|a (?:little|bit|little bit|tad)|slightly|sometimes|somewhat|"
+            r"occasionally|now and then|a few times|mildly|partly|a touch)\b"
+        ),
+        True,
+    ),
 )
-_YES_WORDS = frozenset("""
+_YES_WORDS = frozenset(
+    """
     yes yess yeah yeh yea ya yah yep yup yas yass ye y yh ys aye sure ok okay okey k kk definitely absolutely
     certainly correct true indeed affirmative totally exactly mhm mmhm uhuh yesh yessir si oui ja 👍 ✅ 👌
-""".split())
-_NO_WORDS = frozenset("""
+""".split()
+)
+_NO_WORDS = frozenset(
+    """
     no noo nope nah naw na n nay never negative nop nada none nothing false incorrect nein non 👎 ❌
-""".split())
-_AFFIRMING_VERBS = frozenset("""
+""".split()
+)
+_AFFIRMING_VERBS = frozenset(
+    """
     can do does did is was have has am will would could are were it's i'm there's i've it'd
-""".split())
+""".split()
+)
 _EMOJI = frozenset("👍 ✅ 👌 👎 ❌".split())
 
 

@@ -5,6 +5,7 @@ unknown word is corrected towards the patterns' own vocabulary ("wieght" ->
 "weight", "swolen" -> "swollen"), and negation is bounded by its clause, so the
 typo variants come from one lexicon and edit distance instead of hand lists.
 """
+
 from __future__ import annotations
 
 import re
@@ -74,8 +75,14 @@ def _gap_token() -> dict:
 
 
 class Detector:
-    def __init__(self, terms: Dict[str, List[str]], specs: Iterable[PatternSpec], ages: Iterable[AgeSign],
-                 corrections: FrozenSet[str], resolved: FrozenSet[str] = frozenset()):
+    def __init__(
+        self,
+        terms: Dict[str, List[str]],
+        specs: Iterable[PatternSpec],
+        ages: Iterable[AgeSign],
+        corrections: FrozenSet[str],
+        resolved: FrozenSet[str] = frozenset(),
+    ):
         # The generated patterns are well-formed by construction; spaCy's
         # per-pattern validation would triple the loading time.
         self.matcher = Matcher(tokenizer().vocab, validate=False)
@@ -87,8 +94,14 @@ class Detector:
                 self.matcher.add(key, [tokens])
                 vocabulary |= literals
                 self.info[self.matcher.vocab.strings[key]] = _PatternInfo(  # type: ignore[attr-defined]
-                    spec.sign, frozenset(literals), bool(literals & negation.CUES), spec.unless["unless"],
-                    spec.unless["unless_next"], spec.unless["unless_before"], spec.denies, spec.history,
+                    spec.sign,
+                    frozenset(literals),
+                    bool(literals & negation.CUES),
+                    spec.unless["unless"],
+                    spec.unless["unless_next"],
+                    spec.unless["unless_before"],
+                    spec.denies,
+                    spec.history,
                     spec.even_in_questions,
                 )
         self.ages = tuple(ages)
@@ -209,10 +222,59 @@ class _Sentence:
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", "\n"})
 # Words that make a sentence about someone in particular, not about knees in general.
-_PERSONAL = frozenset({"i", "me", "my", "mine", "myself", "i'm", "im", "am", "we", "our", "us", "he", "she", "his", "her", "him",
-                       "son", "daughter", "mum", "mom", "dad", "husband", "wife", "partner"})
-_QUESTION_STARTS = frozenset({"what", "why", "how", "can", "could", "does", "do", "is", "are", "should", "which",
-                              "when", "where", "will", "would", "who", "at", "any", "whats", "what's", "hows"})
+_PERSONAL = frozenset(
+    {
+        "i",
+        "me",
+        "my",
+        "mine",
+        "myself",
+        "i'm",
+        "im",
+        "am",
+        "we",
+        "our",
+        "us",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "son",
+        "daughter",
+        "mum",
+        "mom",
+        "dad",
+        "husband",
+        "wife",
+        "partner",
+    }
+)
+_QUESTION_STARTS = frozenset(
+    {
+        "what",
+        "why",
+        "how",
+        "can",
+        "could",
+        "does",
+        "do",
+        "is",
+        "are",
+        "should",
+        "which",
+        "when",
+        "where",
+        "will",
+        "would",
+        "who",
+        "at",
+        "any",
+        "whats",
+        "what's",
+        "hows",
+    }
+)
 _NOW = frozenset({"now", "today", "still", "currently", "again", "tonight", "anymore"})
 
 
@@ -229,7 +291,7 @@ def _sentences(doc) -> List[_Sentence]:
     personal = any(t.lower_ in _PERSONAL or t.norm_ in _PERSONAL for t in doc)
     per_token: List[_Sentence] = [None] * len(doc)  # type: ignore[list-item]
     for first, last in spans:
-        words = doc[first:last + 1]
+        words = doc[first : last + 1]
         # a general question asks one and starts like one: "what causes knees to give way?"; not
         # "can hardly breathe" (no "?") nor "waking every night, is that arthritis?" (a statement first)
         question = words[-1].text == "?" and words[0].lower_ in _QUESTION_STARTS
@@ -254,12 +316,12 @@ def _excluded(doc, start: int, end: int, info: _PatternInfo) -> bool:
     # Words a gap swallowed count, words the pattern spells out don't ("can't stand up").
     inside = [t for t in doc[start:end] if t.norm_ not in info.literals]
     after = []
-    for token in doc[end:end + LOOKAHEAD]:
+    for token in doc[end : end + LOOKAHEAD]:
         if negation.is_break(token) or token.text == ",":
             break
         after.append(token)
     before = []
-    for token in reversed(doc[max(0, start - LOOKBEHIND):start]):
+    for token in reversed(doc[max(0, start - LOOKBEHIND) : start]):
         if negation.is_break(token) or token.text == ",":
             break
         before.append(token)

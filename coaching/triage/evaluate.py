@@ -13,6 +13,7 @@ can walk fine" must never skip a question, and a person who told us "I can't
 put weight on it" is not cleared by a later "yes" (only by a correction the
 assistant confirms back, coaching/safety.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,21 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from coaching.triage.loader import load_red_flags
 from coaching.triage.model import (
-    NO, SELF_CARE, SAME_DAY, SEVERITY, SLOTS, UNASKED, YES, Question, Reason, RedFlagRules, Rule, Sign,
-    TriageResult, VolunteeredFlags, answer_state,
+    NO,
+    SELF_CARE,
+    SAME_DAY,
+    SEVERITY,
+    SLOTS,
+    UNASKED,
+    YES,
+    Question,
+    Reason,
+    RedFlagRules,
+    Rule,
+    Sign,
+    TriageResult,
+    VolunteeredFlags,
+    answer_state,
 )
 
 
@@ -85,12 +99,15 @@ def _level_of(rules: RedFlagRules, answers: Mapping[str, str]) -> str:
 
 
 def _askable(question: Question, answers: Mapping[str, str]) -> bool:
-    return question.asked and answers[question.slot] == UNASKED and all(
-        answers[slot] in allowed for slot, allowed in question.ask_when.items()
+    return (
+        question.asked
+        and answers[question.slot] == UNASKED
+        and all(answers[slot] in allowed for slot, allowed in question.ask_when.items())
     )
 
 
 # --- the public functions ------------------------------------------------------
+
 
 def next_question(
     answers: Mapping[str, Any], volunteered: Any = frozenset(), *, rules: Optional[RedFlagRules] = None
@@ -107,7 +124,8 @@ def _next_slot(rules: RedFlagRules, state: Mapping[str, str], level: Optional[st
             continue
         if SEVERITY[level] >= SEVERITY[SAME_DAY] and not any(
             # Already going today: only what could make it more urgent is worth a question.
-            SEVERITY[rule.level] > SEVERITY[level] and question.slot in rule.when
+            SEVERITY[rule.level] > SEVERITY[level]
+            and question.slot in rule.when
             and _could_still_apply(rule, state, rules)
             for rule in rules.rules
         ):

@@ -1,4 +1,5 @@
 """Reading and validating coaching/red_flags.yml; the file is the safety rules' one source."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -9,8 +10,23 @@ import yaml
 
 from coaching.triage.detector import AgeSign, Detector, PatternSpec
 from coaching.triage.model import (
-    A_AND_E, EMERGENCY, LEVELS, NO, SELF_CARE, SLOTS, STATES, UNKNOWN, YES, Citation, Level, Question,
-    RedFlagRules, RedFlagsError, Rule, Sign, answer_state,
+    A_AND_E,
+    EMERGENCY,
+    LEVELS,
+    NO,
+    SELF_CARE,
+    SLOTS,
+    STATES,
+    UNKNOWN,
+    YES,
+    Citation,
+    Level,
+    Question,
+    RedFlagRules,
+    RedFlagsError,
+    Rule,
+    Sign,
+    answer_state,
 )
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "red_flags.yml"
@@ -198,9 +214,17 @@ def _pattern_specs(item: dict, key: str, sign_id: str, shared: dict, here: str) 
             pattern = {"pattern": pattern}
         _only_keys(pattern, {"pattern", *_PATTERN_KEYS}, spot)
         own = {k: shared[k] | _word_list(pattern, k, spot) for k in _PATTERN_KEYS}
-        specs.append(PatternSpec(sign_id, _text(pattern, "pattern", spot), own, spot, denies=key == "cleared_by",
-                                 history=bool(item.get("history")),
-                                 even_in_questions=bool(item.get("even_in_questions"))))
+        specs.append(
+            PatternSpec(
+                sign_id,
+                _text(pattern, "pattern", spot),
+                own,
+                spot,
+                denies=key == "cleared_by",
+                history=bool(item.get("history")),
+                even_in_questions=bool(item.get("even_in_questions")),
+            )
+        )
     return specs
 
 
@@ -212,8 +236,19 @@ def _signs(raw: Any, questions: Mapping[str, Question], where: str):
     signs: Dict[str, Sign] = {}
     specs: List[PatternSpec] = []
     ages: List[AgeSign] = []
-    allowed = {"id", "sets", "reason", "source", "cleared", "patterns", "cleared_by", "age", "history",
-               "even_in_questions", *_PATTERN_KEYS}
+    allowed = {
+        "id",
+        "sets",
+        "reason",
+        "source",
+        "cleared",
+        "patterns",
+        "cleared_by",
+        "age",
+        "history",
+        "even_in_questions",
+        *_PATTERN_KEYS,
+    }
     for index, item in enumerate(raw):
         here = f"{where}: volunteered.signs[{index}]"
         _only_keys(item, allowed, here)
@@ -225,16 +260,24 @@ def _signs(raw: Any, questions: Mapping[str, Question], where: str):
         for slot, state in _conditions(item.get("sets"), questions, f"{here}: sets").items():
             # Free text may only ever report a warning sign, never clear one.
             if state != {questions[slot].flag_when}:
-                raise RedFlagsError(f"{here}: sets {slot} to {sorted(state)}, but only its warning answer "
-                                    f"({questions[slot].flag_when}) may be set from free text")
+                raise RedFlagsError(
+                    f"{here}: sets {slot} to {sorted(state)}, but only its warning answer "
+                    f"({questions[slot].flag_when}) may be set from free text"
+                )
             sets[slot] = questions[slot].flag_value
         optional = {key: _text(item, key, here) if key in item else None for key in ("reason", "source", "cleared")}
         signs[sign_id] = Sign(sign_id, sets, **optional)
         if "age" in item:
             age = item["age"]
             _only_keys(age, {"below", "at_least", "with_any"}, f"{here}: age")
-            ages.append(AgeSign(sign_id, below=age.get("below"), at_least=age.get("at_least"),
-                                with_any=_word_list(age, "with_any", f"{here}: age")))
+            ages.append(
+                AgeSign(
+                    sign_id,
+                    below=age.get("below"),
+                    at_least=age.get("at_least"),
+                    with_any=_word_list(age, "with_any", f"{here}: age"),
+                )
+            )
             continue
         if not isinstance(item.get("patterns"), list) or not item["patterns"]:
             raise RedFlagsError(f"{here}: `patterns` (or `age`) must be a non-empty list")

@@ -1,4 +1,5 @@
 """The triage vocabulary: levels, screening slots, answer states, and the data types."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,11 +16,25 @@ SEVERITY = {name: rank for rank, name in enumerate(LEVELS)}
 # The Rasa slots of the screening; the YAML must use exactly these. The last
 # ones are never asked as questions: free text, the age and the pain score set them.
 SLOTS = (
-    "rf_injury", "rf_can_bear_weight", "rf_can_bend_90", "rf_pop_swelling", "rf_age_55_plus",
-    "rf_hot_red_swollen", "rf_calf_pain_swelling", "rf_breathless_chest_pain",
-    "rf_locking_giving_way", "rf_other_warning_signs",
-    "rf_deformity", "rf_severe_pain", "rf_faint_from_pain", "rf_cold_foot", "rf_several_joints",
-    "rf_operated_knee", "rf_chest_pain", "rf_coughing_blood", "rf_under_16",
+    "rf_injury",
+    "rf_can_bear_weight",
+    "rf_can_bend_90",
+    "rf_pop_swelling",
+    "rf_age_55_plus",
+    "rf_hot_red_swollen",
+    "rf_calf_pain_swelling",
+    "rf_breathless_chest_pain",
+    "rf_locking_giving_way",
+    "rf_other_warning_signs",
+    "rf_deformity",
+    "rf_severe_pain",
+    "rf_faint_from_pain",
+    "rf_cold_foot",
+    "rf_several_joints",
+    "rf_operated_knee",
+    "rf_chest_pain",
+    "rf_coughing_blood",
+    "rf_under_16",
 )
 # Answer states the rules are written in.
 YES, NO, UNKNOWN, UNASKED = "yes", "no", "unknown", "unasked"

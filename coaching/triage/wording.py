@@ -1,4 +1,5 @@
 """What the person reads: what to do now first, then why, then what this is not."""
+
 from __future__ import annotations
 
 from coaching.triage.model import TriageResult

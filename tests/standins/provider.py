@@ -1,4 +1,5 @@
 """A recording HTTP server on 127.0.0.1 with scripted failures; the providers' stand-ins build on it."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """A stand-in for the Telegram Bot API: /bot<token>/<method>, answers shaped like Telegram's."""
+
 from __future__ import annotations
 
 import itertools
@@ -19,7 +20,7 @@ def telegram_standin(token: str = TOKEN) -> StandIn:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         if not call.path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
-        method = call.path[len(prefix):]
+        method = call.path[len(prefix) :]
         if method not in METHODS:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
         body: Dict[str, Any] = call.body if isinstance(call.body, dict) else {}
@@ -29,13 +30,19 @@ def telegram_standin(token: str = TOKEN) -> StandIn:
                 return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message text is empty"}
             if len(text) > 4096:
                 return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
-            return 200, {"ok": True, "result": {"message_id": next(message_ids), "chat": {"id": body.get("chat_id")},
-                                                "text": text}}
+            return 200, {
+                "ok": True,
+                "result": {"message_id": next(message_ids), "chat": {"id": body.get("chat_id")}, "text": text},
+            }
         return 200, {"ok": True, "result": True}
 
     return StandIn(answer).start()
 
 
 def too_many_requests(retry_after: int = 1):
-    return 429, {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}",
-                 "parameters": {"retry_after": retry_after}}
+    return 429, {
+        "ok": False,
+        "error_code": 429,
+        "description": f"Too Many Requests: retry after {retry_after}",
+        "parameters": {"retry_after": retry_after},
+    }

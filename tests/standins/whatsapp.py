@@ -5,6 +5,7 @@ than 3 reply buttons, titles over 20 or 24 characters, duplicate ids, new lines 
 template parameter, …) with Graph API errors. Below it: webhook bodies shaped like
 Meta's, and their signature, for the tests that play Meta's side.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -33,10 +34,18 @@ def whatsapp_standin(token: str = ACCESS_TOKEN, phone_number_id: str = PHONE_NUM
             return 400, {"error": {"message": "(#100) Invalid parameter", "type": "OAuthException", "code": 100}}
         problem = message_problem(body)
         if problem:
-            return 400, {"error": {"message": f"(#131009) Parameter value is not valid: {problem}",
-                                   "type": "OAuthException", "code": 131009}}
-        return 200, {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
-                     "messages": [{"id": f"wamid.TEST{next(ids):08d}"}]}
+            return 400, {
+                "error": {
+                    "message": f"(#131009) Parameter value is not valid: {problem}",
+                    "type": "OAuthException",
+                    "code": 131009,
+                }
+            }
+        return 200, {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+            "messages": [{"id": f"wamid.TEST{next(ids):08d}"}],
+        }
 
     return StandIn(answer).start()
 
@@ -89,17 +98,24 @@ def _interactive_problem(interactive: Dict[str, Any]) -> Optional[str]:
 
 # --- Meta's side: webhook bodies and their signature -------------------------------------------------
 
+
 def envelope(value: Dict[str, Any], phone_number_id: str = PHONE_NUMBER_ID) -> Dict[str, Any]:
-    value = {"messaging_product": "whatsapp",
-             "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_number_id}, **value}
-    return {"object": "whatsapp_business_account",
-            "entry": [{"id": "200000000000002", "changes": [{"field": "messages", "value": value}]}]}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_number_id},
+        **value,
+    }
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "200000000000002", "changes": [{"field": "messages", "value": value}]}],
+    }
 
 
 def message_body(sender: str, message_id: str, kind: str, content: Dict[str, Any], **envelope_args) -> Dict:
     message = {"from": sender, "id": message_id, "timestamp": "1764800000", "type": kind, **content}
-    return envelope({"contacts": [{"profile": {"name": "Test Person"}, "wa_id": sender}], "messages": [message]},
-                    **envelope_args)
+    return envelope(
+        {"contacts": [{"profile": {"name": "Test Person"}, "wa_id": sender}], "messages": [message]}, **envelope_args
+    )
 
 
 def text_body(sender: str, message_id: str, text: str, **envelope_args) -> Dict:
@@ -107,12 +123,14 @@ def text_body(sender: str, message_id: str, text: str, **envelope_args) -> Dict:
 
 
 def reply_body(sender: str, message_id: str, reply_id: str, title: str = "", kind: str = "button_reply") -> Dict:
-    return message_body(sender, message_id, "interactive",
-                        {"interactive": {"type": kind, kind: {"id": reply_id, "title": title}}})
+    return message_body(
+        sender, message_id, "interactive", {"interactive": {"type": kind, kind: {"id": reply_id, "title": title}}}
+    )
 
 
-def status_body(recipient: str, message_id: str, status: str = "delivered",
-                errors: Optional[List[Dict]] = None) -> Dict:
+def status_body(
+    recipient: str, message_id: str, status: str = "delivered", errors: Optional[List[Dict]] = None
+) -> Dict:
     entry = {"id": message_id, "status": status, "timestamp": "1764800001", "recipient_id": recipient}
     if errors:
         entry["errors"] = errors
