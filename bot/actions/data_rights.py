@@ -14,11 +14,12 @@ import json
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import settings
+from bot.actions.off_loop import OffLoopAction
 from bot.erasure import ERASURE_SLOT
 from coaching import consultation, triage
 from records.erasure import ErasureFailed, ErasureSummary, erase_conversation, note_failure
@@ -66,11 +67,11 @@ def erase(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]
     return [SlotSet(ERASURE_SLOT, True)]
 
 
-class ActionDeleteMyData(Action):
+class ActionDeleteMyData(OffLoopAction):
     def name(self) -> Text:
         return "action_delete_my_data"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         return erase(dispatcher, tracker)
 
 
@@ -110,9 +111,9 @@ def export(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType
     return []
 
 
-class ActionExportMyData(Action):
+class ActionExportMyData(OffLoopAction):
     def name(self) -> Text:
         return "action_export_my_data"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         return export(dispatcher, tracker)

@@ -22,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 import settings
-from bot.channels.limits import over_rate_limit, too_long_reply
+from bot.channels.limits import clean_text, over_rate_limit, too_long_reply
 from common import channels
 from connectors import telegram_updates as updates
 from connectors.message_split import split_message
@@ -172,7 +172,7 @@ class TelegramInput(InputChannel):
             return
         await asyncio.to_thread(self.store.remember, conversation_id, CHANNEL, str(update.chat_id))
         output = TelegramOutput(self.client, self.store, known={conversation_id: str(update.chat_id)})
-        await on_new_message(UserMessage(text, output, conversation_id, input_channel=CHANNEL))
+        await on_new_message(UserMessage(clean_text(text), output, conversation_id, input_channel=CHANNEL))
 
     def _message_text(self, conversation_id: str, update: updates.TelegramUpdate) -> Optional[str]:
         if update.kind == updates.BUTTON:

@@ -23,7 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 import settings
-from bot.channels.limits import too_long_reply
+from bot.channels.limits import clean_text, over_rate_limit, too_long_reply
 from connectors import whatsapp_buttons as offers
 from connectors import whatsapp_webhook as webhook
 from connectors.whatsapp_api import WhatsAppClient
@@ -163,12 +163,14 @@ class WhatsAppInput(InputChannel):
         text = await asyncio.to_thread(self._message_text, conversation_id, message)
         if text is None:
             return  # a tap on a button we never sent
-        too_long = too_long_reply(text)
-        if too_long is not None:
-            await asyncio.to_thread(self.client.send_text, message.sender, too_long)
+        refusal = over_rate_limit(conversation_id, None) or too_long_reply(text)
+        if refusal is not None:  # answered here, never sent to the pipeline
+            await asyncio.to_thread(self.client.send_text, message.sender, refusal)
             return
         await asyncio.to_thread(self.store.remember, conversation_id, CHANNEL, message.sender)
-        await on_new_message(UserMessage(text, WhatsAppOutput(self.outbox()), conversation_id, input_channel=CHANNEL))
+        await on_new_message(
+            UserMessage(clean_text(text), WhatsAppOutput(self.outbox()), conversation_id, input_channel=CHANNEL)
+        )
 
     def _message_text(self, conversation_id: str, message: webhook.Inbound) -> Optional[str]:
         numbered = self.options.take(conversation_id)  # any answer uses up a numbered offer
