@@ -19,7 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy import JSON, Column, DateTime, Integer, String, UniqueConstraint, create_engine, delete, event, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from records.schema import Base, utcnow
@@ -44,9 +45,28 @@ class SafetyFlag(Base):
     cleared_at = Column(DateTime(timezone=True))
 
 
+# The safety advice is sent only when the action that records the sign returns, so a locked
+# database must not hold it up for the busy timeout the other stores wait: after this long
+# the record goes to the journal instead (and is saved by a later message).
+SAFETY_WRITE_WAIT_SECONDS = 2.0
+
+
+def _quick_writer(url: str, engine: Engine) -> Engine:
+    if engine.dialect.name != "sqlite":
+        return engine
+    quick = create_engine(url, future=True, connect_args={"timeout": SAFETY_WRITE_WAIT_SECONDS})
+
+    @event.listens_for(quick, "connect")
+    def _short_wait(dbapi_connection, _record) -> None:
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(SAFETY_WRITE_WAIT_SECONDS * 1000)}")
+
+    return quick
+
+
 class SafetyRecordStore:
     def __init__(self, url: str) -> None:
         self.engine = _engine(url)
+        self.write_engine = _quick_writer(url, self.engine)
 
     def open_flags(self, conversation_id: str) -> Tuple[frozenset, Dict[str, Any]]:
         """(signs, answers) still on record for a conversation."""
@@ -72,7 +92,7 @@ class SafetyRecordStore:
         wanted = {(SIGN, s): None for s in signs} | {(ANSWER, k): v for k, v in answers.items()}
         closing = {(SIGN, s) for s in cleared_signs} | {(ANSWER, k) for k in cleared_answers}
         now = utcnow()
-        with Session(self.engine) as session, session.begin():
+        with Session(self.write_engine) as session, session.begin():
             rows = {
                 (r.kind, r.name): r
                 for r in session.scalars(select(SafetyFlag).where(SafetyFlag.conversation_id == conversation_id))
