@@ -17,6 +17,7 @@ from coaching import intake as parse
 from coaching import input_checks, question_retries, triage
 from coaching.self_check_answers import ankle_feel
 from language.numbers import parse_age
+from language.text import QUESTION_STARTS
 
 UNKNOWN = parse.UNKNOWN
 
@@ -277,30 +278,10 @@ def _safety_answer(slot: str, text: str, intent: Optional[str]) -> Optional[bool
     return parse.parse_yes_no(text, intent)
 
 
-_QUESTION_STARTS = (
-    "what",
-    "why",
-    "how",
-    "can",
-    "could",
-    "does",
-    "do",
-    "is",
-    "are",
-    "should",
-    "which",
-    "when",
-    "where",
-    "will",
-    "would",
-    "who",
-)
-
-
 def _looks_like_question(text: str) -> bool:
     words = text.strip().lower().split()
     # "can do" or "do" alone is an answer; "can you explain..." is a question
-    return "?" in text or (len(words) >= 3 and words[0] in _QUESTION_STARTS)
+    return "?" in text or (len(words) >= 3 and words[0] in QUESTION_STARTS)
 
 
 def is_attempted_answer(text: str, intent: Optional[str]) -> bool:

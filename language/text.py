@@ -246,6 +246,29 @@ def _spoken(match: "re.Match[str]") -> Optional[str]:
     return TEXT_SPEAK[word]
 
 
+# Words a question starts with ("can you explain ..."), for readers that tell questions from answers.
+QUESTION_STARTS = frozenset(
+    {
+        "what",
+        "why",
+        "how",
+        "can",
+        "could",
+        "does",
+        "do",
+        "is",
+        "are",
+        "should",
+        "which",
+        "when",
+        "where",
+        "will",
+        "would",
+        "who",
+    }
+)
+
+
 def expand_text_speak(text: str) -> str:
     return MappedText.of(text, len(text)).text_speak_expanded().text
 

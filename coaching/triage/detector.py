@@ -19,7 +19,7 @@ from coaching.triage.model import RedFlagsError
 from language import negation
 from language.numbers import parse_age
 from language.spelling import TypoCorrector, lemma
-from language.text import for_matching
+from language.text import QUESTION_STARTS, for_matching
 from language.tokens import norms, tokenizer
 
 GAP = 3  # words a `*` in a pattern may skip
@@ -250,31 +250,7 @@ _PERSONAL = frozenset(
         "partner",
     }
 )
-_QUESTION_STARTS = frozenset(
-    {
-        "what",
-        "why",
-        "how",
-        "can",
-        "could",
-        "does",
-        "do",
-        "is",
-        "are",
-        "should",
-        "which",
-        "when",
-        "where",
-        "will",
-        "would",
-        "who",
-        "at",
-        "any",
-        "whats",
-        "what's",
-        "hows",
-    }
-)
+_QUESTION_STARTS = QUESTION_STARTS | {"at", "any", "whats", "what's", "hows"}  # "at what point ...?"
 _NOW = frozenset({"now", "today", "still", "currently", "again", "tonight", "anymore"})
 
 
