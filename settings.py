@@ -134,7 +134,9 @@ AVAILABILITY_FILE = Path(
         "The trainer's bookable hours, time zone, session length, buffer, horizon and blocked dates.",
     )
 )
-TRAINER_EMAIL = _env("TRAINER_EMAIL", "", "Where new-booking and handoff emails go (needs SMTP_HOST); empty: inbox only.")
+TRAINER_EMAIL = _env(
+    "TRAINER_EMAIL", "", "Where new-booking and handoff emails go (needs SMTP_HOST); empty: inbox only."
+)
 SMTP_HOST = _env("SMTP_HOST", "", "SMTP server for the trainer's booking and handoff emails; empty: no email is sent.")
 SMTP_PORT = int(_env("SMTP_PORT", "587", "SMTP port."))
 SMTP_USERNAME = _env("SMTP_USERNAME", "", "SMTP login (optional).")
