@@ -11,19 +11,9 @@ from language.text import MappedText
 
 from coaching.intake.mentions import Hit, any_veto, entity_hits, find, is_negated, merge, rule, veto_after, veto_before
 from coaching.intake.reading import after, before, never_raises, normalise
+from coaching.self_checks import ACTIVITIES
 
-ACTIVITIES = (
-    "running",
-    "stairs",
-    "squatting",
-    "cycling",
-    "sitting",
-    "jumping",
-    "walking",
-    "kneeling",
-    "changing_direction",
-    "sport",
-)
+# The activity names are the movement profile's (one list for the intake and the self-checks).
 
 
 def _turn_is_not_a_movement(text: str, match: "re.Match[str]") -> bool:
