@@ -11,11 +11,13 @@ import logging
 from datetime import datetime
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
+
+from bot.actions.whole_message_form import WholeMessageForm
 
 import settings
 from common import channels, clock
@@ -76,7 +78,7 @@ class ActionStartBooking(OffLoopAction):
         return _begin("new", text, {})
 
 
-class ValidateBookingForm(FormValidationAction):
+class ValidateBookingForm(WholeMessageForm):
     """The booking form on rasa-sdk's hooks: read the message, keep what it said, ask the next question."""
 
     def name(self) -> Text:
@@ -108,14 +110,6 @@ class ValidateBookingForm(FormValidationAction):
         for note in reading.notes:
             dispatcher.utter_message(text=note)
         return [SlotSet(name, value) for name, value in reading.updates.items()]
-
-    async def get_validation_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        # rasa-sdk keeps only the slots required_slots() names, i.e. the questions still open:
-        # the answers just read (and booking_offered, booking_preference, booking_attempts)
-        # would be dropped. The reading has checked them already, so all are kept.
-        return [SlotSet(name, value) for name, value in tracker.slots_to_validate().items()]
 
     async def next_requested_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
+
+from bot.actions.whole_message_form import WholeMessageForm
 
 import settings
 from bot.actions.handoff import hand_over
@@ -88,7 +90,7 @@ class ActionRecordConsent(Action):
         )
 
 
-class ValidateConsultationForm(FormValidationAction):
+class ValidateConsultationForm(WholeMessageForm):
     """The consultation form on rasa-sdk's hooks: read the message, keep what it said, ask the next question."""
 
     def name(self) -> Text:
@@ -112,14 +114,6 @@ class ValidateConsultationForm(FormValidationAction):
         for note in reading.notes:
             dispatcher.utter_message(text=note)
         return [SlotSet(name, value) for name, value in reading.updates.items()]
-
-    async def get_validation_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        # rasa-sdk keeps only the slots required_slots() names, i.e. the questions still open:
-        # the answers just read (and the facts outside the form, such as volunteered_flags)
-        # would be dropped. The reading has checked them already, so all are kept.
-        return [SlotSet(name, value) for name, value in tracker.slots_to_validate().items()]
 
     async def next_requested_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
