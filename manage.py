@@ -215,6 +215,12 @@ def test(extra_args) -> int:
     # The widget's browser tests drive Debian's Chromium; install it when missing (root, apt).
     if subprocess.call(["bash", str(settings.ROOT / "ops" / "ensure_browser.sh")]) != 0:
         print("warning: no Chromium; the browser tests will be skipped (or fail under CI=true)", file=sys.stderr)
+    # PostgreSQL, Redis and nginx for the replicated set-up's tests (Debian's packages).
+    if subprocess.call(["bash", str(settings.ROOT / "ops" / "ensure_services.sh")]) != 0:
+        print(
+            "warning: PostgreSQL/Redis/nginx missing; their tests will be skipped (or fail under CI=true)",
+            file=sys.stderr,
+        )
     env = {**os.environ, **settings.rasa_environment()}
     checks = 0 if extra_args else static_checks()  # a chosen subset of tests skips them
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *(extra_args or ["tests"])]

@@ -1,9 +1,9 @@
 """Bookings in the database: rules, privacy, and no double booking under concurrency.
 
 Every store test runs on SQLite (a file under tmp_path) and on PostgreSQL. For
-PostgreSQL the tests start a throwaway server with the machine's initdb/pg_ctl
-(as the postgres user when run as root), or use BOOKING_TEST_POSTGRES_URL (a
-database the tests may fill); without either, the PostgreSQL variants skip.
+PostgreSQL they use the session's throwaway server (tests/datastore_fixtures.py:
+skipped on a developer's machine without PostgreSQL, failed under CI=true), or
+BOOKING_TEST_POSTGRES_URL (a database the tests may fill).
 
 (Over 300 lines: the store's guarantees, double booking above all, each with its own setup.)
 """
@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pwd
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, List
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -56,57 +51,14 @@ def book(store: BookingStore, conversation: str, the_slot: Slot, **kwargs):
 
 
 @pytest.fixture(scope="module")
-def postgres_database_factory() -> Iterator[Callable[[], str]]:
-    """Makes a fresh, empty PostgreSQL database per call and returns its URL."""
+def postgres_database_factory(postgres_server) -> Iterator[Callable[[], str]]:
+    """Makes a fresh, empty PostgreSQL database per call and returns its URL.
+
+    The server is the session's throwaway PostgreSQL (tests/datastore_fixtures.py),
+    or BOOKING_TEST_POSTGRES_URL (a database the tests may fill).
+    """
     given = os.environ.get("BOOKING_TEST_POSTGRES_URL")
-    if given:
-        yield lambda: given
-        return
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
-    if not (initdb and pg_ctl):
-        pytest.skip("PostgreSQL not available (no initdb/pg_ctl); set BOOKING_TEST_POSTGRES_URL to test it")
-    run_as: List[str] = []
-    base = tempfile.mkdtemp(prefix="booking-pg-")  # not under pytest's 0700 tmp: postgres must reach it
-    if os.geteuid() == 0:  # the server refuses to run as root
-        try:
-            postgres = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no postgres user to run PostgreSQL")
-        os.chown(base, postgres.pw_uid, postgres.pw_gid)
-        run_as = ["runuser", "-u", "postgres", "--"]
-    data, port = os.path.join(base, "data"), 5439
-    options = f"-k {base} -p {port} -c listen_addresses= -c fsync=off -c max_connections=60"
-    try:
-        subprocess.run(
-            run_as + [initdb, "-D", data, "-U", "booking", "--auth=trust", "-E", "UTF8", "--no-sync"],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        subprocess.run(
-            run_as + [pg_ctl, "-D", data, "-o", options, "-l", os.path.join(base, "log"), "-w", "start"],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.skip(f"could not start a throwaway PostgreSQL: {error}")
-    server_url = f"postgresql+psycopg2://booking@/postgres?host={base}&port={port}"
-    admin = create_engine(server_url, future=True, isolation_level="AUTOCOMMIT")
-
-    def new_database() -> str:
-        name = f"bookings_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"CREATE DATABASE {name}")
-        return str(make_url(server_url).set(database=name))
-
-    try:
-        yield new_database
-    finally:
-        admin.dispose()
-        subprocess.run(run_as + [pg_ctl, "-D", data, "-m", "immediate", "stop"], capture_output=True, timeout=60)
-        shutil.rmtree(base, ignore_errors=True)
+    yield (lambda: given) if given else postgres_server.create_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

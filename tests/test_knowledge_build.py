@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 
@@ -445,13 +444,9 @@ def test_vocabulary_errors_name_the_problem(entries, message):
         parse_concepts(entries)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("KNOWLEDGE_TEST_POSTGRES_URL"),
-    reason="set KNOWLEDGE_TEST_POSTGRES_URL to a scratch PostgreSQL database to run",
-)
-def test_postgresql_build_matches_sqlite(knowledge_db_url):
+def test_postgresql_build_matches_sqlite(knowledge_db_url, postgres_database):
     """Same rows on PostgreSQL as on SQLite, by URL change only (the tables are dropped first)."""
-    url = os.environ["KNOWLEDGE_TEST_POSTGRES_URL"]
+    url = postgres_database
     build(MAIN_SOURCES, url)
     assert dump(url) == dump(knowledge_db_url)
     from knowledge import KnowledgeBase
