@@ -30,6 +30,7 @@ class TurnResult:
     latency_ms: float
     error: Optional[str] = None  # None, "timeout", "http_<status>", "empty_reply", "bad_json", "connection:<kind>"
     mismatch: bool = False  # answered, but without the scenario's expected text
+    sender: str = ""  # the conversation, for checking its stored events afterwards (load_accounting.py)
 
     @property
     def ok(self) -> bool:
@@ -84,8 +85,10 @@ def reply_text(messages) -> str:
     return "\n".join(str(m.get("text", "")) for m in messages if isinstance(m, dict))
 
 
-async def send_turn(session, url: str, sender: str, scenario: Scenario, index: int, timeout: float) -> TurnResult:
-    """POST one user turn to a REST webhook and classify the outcome."""
+async def send_turn(
+    session, url: str, sender: str, scenario: Scenario, index: int, timeout: float, headers: Optional[Dict] = None
+) -> TurnResult:
+    """POST one user turn to a REST webhook and classify the outcome (headers: e.g. the API token via nginx)."""
     import aiohttp
 
     turn = scenario.turns[index]
@@ -94,7 +97,10 @@ async def send_turn(session, url: str, sender: str, scenario: Scenario, index: i
     mismatch = False
     try:
         async with session.post(
-            url, json={"sender": sender, "message": turn.text}, timeout=aiohttp.ClientTimeout(total=timeout)
+            url,
+            json={"sender": sender, "message": turn.text},
+            timeout=aiohttp.ClientTimeout(total=timeout),
+            headers=headers,
         ) as response:
             body = await response.read()
             if response.status != 200:
@@ -115,7 +121,7 @@ async def send_turn(session, url: str, sender: str, scenario: Scenario, index: i
     except aiohttp.ClientError as exc:
         error = f"connection:{type(exc).__name__}"
     latency_ms = (time.perf_counter() - started) * 1000.0
-    return TurnResult(scenario.name, index, turn.text, latency_ms, error, mismatch)
+    return TurnResult(scenario.name, index, turn.text, latency_ms, error, mismatch, sender)
 
 
 async def run_load(
@@ -126,6 +132,7 @@ async def run_load(
     timeout: float = DEFAULT_TIMEOUT,
     sender_prefix: str = "load",
     think_time: Tuple[float, float] = (0.0, 0.0),
+    headers: Optional[Dict] = None,
 ) -> LoadResult:
     """`concurrency` simulated users, each looping over scripted conversations until the deadline.
 
@@ -161,7 +168,7 @@ async def run_load(
                 if loop.time() >= deadline:
                     finished = False
                     break
-                turn = await send_turn(session, url, sender, scenario, index, timeout)
+                turn = await send_turn(session, url, sender, scenario, index, timeout, headers)
                 result.turns.append(turn)
                 if turn.error:
                     await asyncio.sleep(ERROR_BACKOFF)
@@ -182,7 +189,9 @@ async def run_load(
     return result
 
 
-async def warm_up(base_url: str, scenarios: Sequence[Scenario], timeout: float = DEFAULT_TIMEOUT) -> List[Dict]:
+async def warm_up(
+    base_url: str, scenarios: Sequence[Scenario], timeout: float = DEFAULT_TIMEOUT, headers: Optional[Dict] = None
+) -> List[Dict]:
     """Each scenario once, one turn at a time (first requests load lazily built parts)."""
     import aiohttp
 
@@ -192,6 +201,6 @@ async def warm_up(base_url: str, scenarios: Sequence[Scenario], timeout: float =
         for scenario in scenarios:
             sender = f"warmup-{uuid.uuid4().hex[:8]}"
             for index in range(len(scenario.turns)):
-                turn = await send_turn(session, url, sender, scenario, index, timeout)
+                turn = await send_turn(session, url, sender, scenario, index, timeout, headers)
                 out.append({k: v for k, v in asdict(turn).items()} | {"latency_ms": round(turn.latency_ms, 1)})
     return out
