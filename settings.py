@@ -155,6 +155,11 @@ INBOX_PASSWORD_HASH = _env(
     secret=True,
 )
 INBOX_SECRET_KEY = _generated_secret("INBOX_SECRET_KEY", "Key that signs the inbox's session cookies.")
+INBOX_PAGE_SIZE = int(
+    _env(
+        "INBOX_PAGE_SIZE", "50", "Items per page of each list in the trainer's inbox (1-500; ?<list>_page=N pages on)."
+    )
+)
 TRAINER_HOURS = _env(
     "TRAINER_HOURS",
     "within a working day (Mon-Fri, 9:00-17:00)",
@@ -196,6 +201,13 @@ MESSAGES_PER_MINUTE_PER_ADDRESS = int(
         "Messages one client address (IP) may send per minute, all conversations.",
     )
 )
+MAX_OPEN_BOOKINGS_PER_CONVERSATION = int(
+    _env(
+        "MAX_OPEN_BOOKINGS_PER_CONVERSATION",
+        "3",
+        "Upcoming (confirmed, not ended) bookings one conversation may hold; 0: no limit.",
+    )
+)
 
 
 # --- security and logs (README "Security and data") ---------------------------------
@@ -214,6 +226,12 @@ SITE_ORIGINS = _env(
 RASA_JWT_SECRET = _generated_secret(
     "RASA_JWT_SECRET", "Key that signs the short-lived tokens (JWT, HS256) the inbox shows Rasa's HTTP API."
 )
+REST_CHANNEL_OPEN = _env(
+    "REST_CHANNEL_OPEN",
+    "false",
+    "true: the REST channel (any sender id) takes messages from anyone; default: only with RASA_API_TOKEN "
+    "or from this machine without a proxy in between (a developer channel).",
+).strip().lower() in {"1", "true", "yes", "on"}
 INBOX_TRUST_PROXY = _env(
     "INBOX_TRUST_PROXY",
     "false",
@@ -301,6 +319,36 @@ WHATSAPP_TEMPLATE_NAME = _env(
 WHATSAPP_TEMPLATE_LANGUAGE = _env("WHATSAPP_TEMPLATE_LANGUAGE", "en_GB", "Language code of that template.")
 CONVERSATION_ID_KEY = _generated_secret(
     "CONVERSATION_ID_KEY", "Key that turns a Telegram chat id or phone number into a conversation id."
+)
+
+
+# --- several replicas (README "Several replicas"; ops/replicas.py) -------------------------------
+REPLICAS = int(
+    _env(
+        "REPLICAS",
+        "1",
+        "Rasa servers `run` starts (also `run --replicas N`). 1: one process of each, SQLite. 2 or more: "
+        "PostgreSQL, Redis and nginx in front (throwaway ones where the stores' URLs name no such server).",
+    )
+)
+ACTION_SERVERS = int(
+    _env("ACTION_SERVERS", "0", "Action servers of the replicated run (REPLICAS >= 2); 0: min(REPLICAS, 2).")
+)
+PUBLIC_PORT = int(
+    _env(
+        "PUBLIC_PORT",
+        "8080",
+        "Replicated run: nginx's public port on ASSISTANT_HOST (website, widget, webhooks, Rasa's HTTP API).",
+    )
+)
+PUBLIC_INBOX_PORT = int(
+    _env("PUBLIC_INBOX_PORT", "8081", "Replicated run: nginx's port for the trainer's inbox on ASSISTANT_HOST.")
+)
+SOCKETIO_REDIS_URL = _env(
+    "SOCKETIO_REDIS_URL",
+    "",
+    "Redis the widget channel's socket.io servers share (a reply any replica sends reaches a browser on "
+    "another); empty: one server. The replicated run sets it to LOCK_STORE_URL.",
 )
 
 

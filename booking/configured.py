@@ -20,7 +20,7 @@ def availability_from_settings() -> Availability:
 def store_from_settings() -> BookingStore:
     import settings
 
-    return BookingStore(settings.APP_DB_URL)
+    return BookingStore(settings.APP_DB_URL, max_open_per_conversation=settings.MAX_OPEN_BOOKINGS_PER_CONVERSATION)
 
 
 def email_settings() -> Dict[str, Any]:

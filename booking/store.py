@@ -2,8 +2,9 @@
 
 The database itself refuses overlapping bookings (see booking.claims), so two
 people confirming the same slot at the same moment, from two threads or two
-processes, get one booking and one SlotTaken. The engine and its SQLite set-up
-are booking.database.
+processes, get one booking and one SlotTaken. One conversation holds at most a
+few open bookings (booking.caps: TooManyOpenBookings), counted in the booking's
+own transaction. The engine and its SQLite set-up are booking.database.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from booking import claims
+from booking import caps, claims
+from booking.caps import TooManyOpenBookings
 from booking.claims import SlotTaken
 from booking.contact import Contact
 from booking.database import shared_engine, writer
@@ -25,7 +27,7 @@ from booking.schema import Booking
 from booking.slot_types import Slot
 from common.clock import from_db, require_aware, utc_now
 
-__all__ = ["BookingNotFound", "BookingStore", "SlotTaken", "CONFIRMED", "CANCELLED"]
+__all__ = ["BookingNotFound", "BookingStore", "SlotTaken", "TooManyOpenBookings", "CONFIRMED", "CANCELLED"]
 
 CONFIRMED = "confirmed"
 CANCELLED = "cancelled"
@@ -37,9 +39,17 @@ class BookingNotFound(Exception):
 
 
 class BookingStore:
-    def __init__(self, url: str, *, engine: Optional[Engine] = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        engine: Optional[Engine] = None,
+        max_open_per_conversation: int = caps.DEFAULT_MAX_OPEN_PER_CONVERSATION,
+    ) -> None:
+        """max_open_per_conversation: open (confirmed, not ended) bookings one conversation may hold; 0: no limit."""
         self.engine = engine if engine is not None else shared_engine(url)
         self._writer = writer(self.engine)
+        self.max_open_per_conversation = max_open_per_conversation
 
     # -- booking ---------------------------------------------------------------------
 
@@ -54,8 +64,10 @@ class BookingStore:
         time_zone: str,
         *,
         buffer_minutes: int = 0,
+        now: Optional[datetime] = None,
     ) -> Dict[str, Any]:
-        """Confirm a booking; SlotTaken if a confirmed booking overlaps it.
+        """Confirm a booking; SlotTaken if a confirmed booking overlaps it, TooManyOpenBookings
+        if the conversation already holds max_open_per_conversation open ones (nothing is stored).
 
         buffer_minutes extends the time held after the session, so two bookings
         made at once also keep the trainer's gap between them.
@@ -68,7 +80,8 @@ class BookingStore:
         for _ in range(5):  # a new reference can clash with an old one (1 in 16 million)
             try:
                 with Session(self._writer) as session, session.begin():
-                    now = utc_now()
+                    caps.make_room(session, conversation_id, self.max_open_per_conversation, now or utc_now())
+                    made_at = utc_now()
                     booking = Booking(
                         reference=_new_reference(),
                         conversation_id=conversation_id,
@@ -81,8 +94,8 @@ class BookingStore:
                         contact_kind=contact.kind,
                         status=CONFIRMED,
                         intake_summary=intake_summary or "",
-                        created_at=now,
-                        updated_at=now,
+                        created_at=made_at,
+                        updated_at=made_at,
                         invite_token=secrets.token_urlsafe(24),
                         seen=False,
                         sequence=0,

@@ -88,6 +88,22 @@ def already_booked(label: str, time_zone: str, reference: str) -> Dict[str, Any]
     }
 
 
+def too_many_open(open_count: int, trainer_name: str) -> Dict[str, Any]:
+    """The reply when this chat already holds the most upcoming sessions one conversation may book."""
+    sessions = "session" if open_count == 1 else "sessions"
+    return {
+        "text": (
+            f"You already have {open_count} upcoming {sessions} booked in this chat, the most I can book "
+            f'for one person, so I haven\'t booked this one. You can cancel one (say "cancel my booking") '
+            f"and then book again, or ask {trainer_name} directly."
+        ),
+        "buttons": [
+            {"title": "Cancel a booking", "payload": "/cancel_booking"},
+            {"title": f"Talk to {trainer_name}", "payload": "/request_human"},
+        ],
+    }
+
+
 def moving(label: str) -> str:
     return (
         f"No problem, let's move your session on {label}. It stays booked until you confirm "

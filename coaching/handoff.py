@@ -38,3 +38,13 @@ def handoff_message(trainer_name: str, trainer_hours: str, reason: str) -> str:
         "If your knee gets much worse, or you can't put weight on it, don't wait: "
         "call NHS 111, or 999 in an emergency."
     ).strip()
+
+
+def already_with_trainer_message(trainer_name: str, trainer_hours: str) -> str:
+    """Asking for a person while the trainer already has the conversation: nothing new is opened."""
+    return (
+        f"{trainer_name} already has our conversation, so there's nothing more to do: they will reply "
+        f"to you here, typically {trainer_hours}. Until they do, I'll stay quiet; anything you write now "
+        "goes straight to them. If your knee gets much worse, or you can't put weight on it, don't wait: "
+        "call NHS 111, or 999 in an emergency."
+    )

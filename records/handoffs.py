@@ -2,7 +2,9 @@
 
 The action server opens a handoff (and pauses the conversation) when a person
 asks for a human, when the assistant keeps failing, or when a consultation
-escalates. The trainer's inbox lists the handoffs, records the trainer's
+escalates. A conversation has at most one active (open or replied) handoff: a
+partial unique index says so in the database, and asking again refreshes the
+active one. The trainer's inbox lists the handoffs, records the trainer's
 replies with their delivery status, and closes a handoff when the trainer hands
 the conversation back to the assistant.
 
@@ -16,8 +18,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, delete, select, update
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, delete, select, text, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from common.clock import from_db
@@ -29,12 +32,15 @@ HANDOFF_STATUSES = ("open", "replied", "closed")
 ACTIVE_STATUSES = ("open", "replied")
 REPLY_STATUSES = ("pending", "sent", "failed")
 KNOWN_REASONS = ("asked_for_human", "not_understood", "escalation")  # others are allowed too
+ONE_ACTIVE_PER_CONVERSATION = "uq_handoffs_one_active"
+_ACTIVE_SQL = "status IN ('open', 'replied')"  # ACTIVE_STATUSES, for the partial index
 
 
 class Handoff(Base):
     """A conversation handed to the trainer (the assistant is paused while it is open)."""
 
     __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_status_created", "status", "created_at"),)  # the inbox's list
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), index=True, nullable=False)
@@ -74,8 +80,28 @@ def _ready_engine(url: str) -> Engine:
     # module may have been imported after that, so make sure ours exist too.
     if url not in _READY:
         Base.metadata.create_all(engine, tables=_TABLES)
+        _one_active_handoff_per_conversation(engine)
         _READY.add(url)
     return engine
+
+
+def _one_active_handoff_per_conversation(engine: Engine) -> None:
+    """The partial unique index: at most one active handoff per conversation, so two requests at once
+    can't open two. Databases from before it keep each conversation's newest active handoff."""
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                f"UPDATE handoffs SET status = 'closed' WHERE {_ACTIVE_SQL} AND id NOT IN "
+                f"(SELECT keep FROM (SELECT MAX(id) AS keep FROM handoffs WHERE {_ACTIVE_SQL} "
+                "GROUP BY conversation_id) AS newest)"
+            )
+        )
+        connection.execute(
+            text(
+                f"CREATE UNIQUE INDEX IF NOT EXISTS {ONE_ACTIVE_PER_CONVERSATION} "
+                f"ON handoffs (conversation_id) WHERE {_ACTIVE_SQL}"
+            )
+        )
 
 
 def _as_dict(row: Any) -> Dict[str, Any]:
@@ -118,9 +144,24 @@ class HandoffStore:
     ) -> Dict[str, Any]:
         """Open a handoff, or refresh the conversation's active (open/replied) one.
 
+        The result's "already_open" says which: True when the conversation was with the
+        trainer already (the same row, refreshed; never a second active one).
         notify: a new handoff's email to the trainer is queued in the same transaction
         (records/notifications.py); its row id is returned as "notification_id" (None for a refresh).
         """
+        for attempt in (1, 2):
+            try:
+                return self._open_or_refresh(
+                    conversation_id, channel, reason, summary, transcript, triage_level, notify
+                )
+            except IntegrityError:
+                # Another process opened one between our read and our insert (the unique index
+                # refused the second): the next attempt refreshes that one instead.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _open_or_refresh(self, conversation_id, channel, reason, summary, transcript, triage_level, notify):
         now = utcnow()
         notification = None
         with Session(self.engine) as session, session.begin():
@@ -130,6 +171,7 @@ class HandoffStore:
                 .order_by(Handoff.id.desc())
                 .limit(1)
             ).first()
+            already_open = row is not None
             if row is None:
                 row = Handoff(
                     conversation_id=conversation_id,
@@ -157,6 +199,7 @@ class HandoffStore:
                 row.updated_at = now
             session.flush()
             result = _as_dict(row)
+            result["already_open"] = already_open
             if notify:
                 result["notification_id"] = notification.id if notification is not None else None
             return result

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from records.handoffs import HandoffStore
+from records import handoffs
+from records.handoffs import ONE_ACTIVE_PER_CONVERSATION, Handoff, HandoffStore
 from records.store import RecordStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +57,7 @@ def test_open_handoff_stores_everything(store):
     assert handoff["transcript"] == TRANSCRIPT
     assert handoff["triage_level"] == "self_care"
     assert isinstance(handoff["created_at"], datetime) and handoff["created_at"].tzinfo is not None
+    assert handoff.pop("already_open") is False  # a new handoff (the result says so; the row has no such column)
     assert store.get(handoff["id"]) == handoff
     assert store.for_conversation("c1") == handoff
     assert store.get(handoff["id"] + 100) is None
@@ -62,6 +68,7 @@ def test_open_handoff_again_updates_instead_of_duplicating(store):
     first = store.open_handoff("c1", "socketio", "not_understood", "old", TRANSCRIPT[:1])
     again = store.open_handoff("c1", "socketio", "asked_for_human", "new", TRANSCRIPT, triage_level="soon")
     assert again["id"] == first["id"]
+    assert first["already_open"] is False and again["already_open"] is True  # the action tells the person so
     assert again["reason"] == "asked_for_human"
     assert again["summary"] == "new"
     assert again["transcript"] == TRANSCRIPT
@@ -76,7 +83,7 @@ def test_open_handoff_again_updates_instead_of_duplicating(store):
     # Once closed, a new handoff is a new row.
     store.close("c1")
     third = store.open_handoff("c1", "socketio", "asked_for_human", "s", [])
-    assert third["id"] != first["id"] and third["status"] == "open"
+    assert third["id"] != first["id"] and third["status"] == "open" and third["already_open"] is False
     assert store.for_conversation("c1")["id"] == third["id"]
 
 
@@ -164,3 +171,58 @@ def test_fail_stale_replies_only_touches_old_pending_ones(store):
     assert store.get_reply(old["id"])["status"] == "failed" and store.get_reply(old["id"])["error"] == "stopped"
     assert store.get_reply(sent["id"])["status"] == "sent"
     assert store.get_reply(new["id"])["status"] == "pending"
+
+
+# --- one active handoff per conversation ----------------------------------------------
+
+
+def test_the_database_refuses_a_second_active_handoff_for_a_conversation(store):
+    store.open_handoff("c1", "socketio", "asked_for_human", "", [])
+    with pytest.raises(IntegrityError), Session(store.engine) as session, session.begin():
+        session.add(Handoff(conversation_id="c1", channel="rest", reason="asked_for_human", status="replied"))
+    store.close("c1")
+    store.open_handoff("c1", "socketio", "asked_for_human", "", [])  # closed ones don't count
+    assert [h["status"] for h in store.list_handoffs()] == ["open", "closed"]
+
+
+def test_a_database_from_before_the_index_keeps_each_conversations_newest_active_handoff(url, store):
+    old, newest = (store.open_handoff(who, "rest", "asked_for_human", "", [])["id"] for who in ("c1", "c2"))
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:  # as it was: no index, two active for c1
+        conn.execute(f"DROP INDEX {ONE_ACTIVE_PER_CONVERSATION}")
+        conn.execute("UPDATE handoffs SET conversation_id = 'c1' WHERE id = ?", (newest,))
+        conn.execute(
+            "INSERT INTO handoffs (conversation_id, channel, reason, status, created_at, updated_at, "
+            "summary, transcript) VALUES ('c2', 'rest', 'asked_for_human', 'open', '2024-01-01 00:00:00', "
+            "'2024-01-01 00:00:00', '', '[]')"
+        )
+    handoffs._READY.discard(url)  # as a process started after the upgrade
+    again = HandoffStore(url)
+    assert again.get(old)["status"] == "closed" and again.get(newest)["status"] == "open"
+    assert again.for_conversation("c2")["status"] == "open"  # another person's is untouched
+    assert ONE_ACTIVE_PER_CONVERSATION in {i["name"] for i in inspect(again.engine).get_indexes("handoffs")}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_asking_for_a_person_many_times_at_once_opens_one_handoff(request, url, backend):
+    database = url if backend == "sqlite" else request.getfixturevalue("postgres_database")
+    HandoffStore(database)  # tables and index exist before the race
+    racers = 8
+    barrier = threading.Barrier(racers)
+    outcomes: list = [None] * racers
+
+    def contender(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = HandoffStore(database).open_handoff("same", "rest", "asked_for_human", "", [])
+        except Exception as error:  # "database is locked", or the unique index's refusal not handled
+            outcomes[index] = repr(error)
+
+    threads = [threading.Thread(target=contender, args=(i,)) for i in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(isinstance(outcome, dict) for outcome in outcomes), outcomes
+    assert len({outcome["id"] for outcome in outcomes}) == 1
+    assert [outcome["already_open"] for outcome in outcomes].count(False) == 1
+    assert len(HandoffStore(database).list_handoffs()) == 1

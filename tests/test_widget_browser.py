@@ -107,8 +107,14 @@ def settled_messages(page) -> List[str]:
 
 
 def session_id(page) -> str:
-    value = page.evaluate("window.KneeChat.sessionId()")
-    assert isinstance(value, str) and value
+    """The conversation's id, read where the widget keeps it for reloads (it offers page scripts no accessor)."""
+    value = page.evaluate(
+        """() => {
+            const keys = Object.keys(localStorage).filter(key => key.startsWith("kneechat.v"));
+            return keys.length === 1 ? JSON.parse(localStorage.getItem(keys[0])).sessionId : keys;
+        }"""
+    )
+    assert isinstance(value, str) and value, value
     return value
 
 
@@ -461,6 +467,30 @@ def test_every_shape_of_bot_message_is_rendered_safely(page_factory, website):
     expect(added.nth(before + 3)).not_to_have_class(re.compile(r"\bkc-from-trainer\b"))
     expect(added.nth(before + 4).locator(".kc-text")).to_have_text("a bare string")
     assert page.locator(".kc-log img").count() == 0
+    assert_no_errors(view.errors)
+
+
+def test_the_session_id_is_not_handed_to_page_scripts(page_factory, website):
+    view = page_factory()
+    page = view.page
+    open_chat(page, website)
+    wait_for_greeting(page)
+    exposed = page.evaluate(
+        """id => {
+            const found = [];
+            if ("sessionId" in window.KneeChat) found.push("KneeChat.sessionId");
+            for (const [name, value] of Object.entries(window.KneeChat)) {
+                if (typeof value !== "function" && String(JSON.stringify(value)).includes(id)) found.push(name);
+            }
+            for (const name of Object.keys(window)) {
+                if (typeof window[name] === "string" && window[name].includes(id)) found.push("window." + name);
+            }
+            if (document.documentElement.outerHTML.includes(id)) found.push("the page");
+            return found;
+        }""",
+        session_id(page),
+    )
+    assert exposed == []
     assert_no_errors(view.errors)
 
 

@@ -25,7 +25,7 @@ from bot.actions.off_loop import OffLoopAction, when_busy_retry
 from bot.actions.resources import availability, booking_store, record_store
 from booking.availability import Slot, is_bookable
 from booking.contact import Contact
-from booking.store import SlotTaken
+from booking.store import SlotTaken, TooManyOpenBookings
 from coaching import booking_flow, booking_requests
 from records import notifications
 
@@ -197,6 +197,10 @@ class ActionConfirmBooking(OffLoopAction):
             text, values = booking_requests.slot_taken(slot.label(av.zone))
             dispatcher.utter_message(text=text)
             return [SlotSet(name, value) for name, value in values.items()] + [FollowupAction(FORM)]
+        except TooManyOpenBookings as full:  # the database's count, in the booking's own transaction
+            reply = booking_requests.too_many_open(full.open_count, settings.TRAINER_NAME)
+            dispatcher.utter_message(text=reply["text"], buttons=reply["buttons"])
+            return _reset()
         invite_url = booking_requests.invite_url(settings.PUBLIC_WEBSITE_URL, booking["invite_token"])
         dispatcher.utter_message(
             text=booking_flow.confirmation(

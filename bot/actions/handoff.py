@@ -16,6 +16,7 @@ from records import notifications
 from coaching.handoff import (
     ASKED_FOR_HUMAN,
     NOT_UNDERSTOOD,
+    already_with_trainer_message,
     consecutive_failures,
     handoff_message,
     transcript_from_events,
@@ -52,7 +53,11 @@ def hand_over(
     )
     if handoff.get("notification_id"):
         notifications.send_soon(handoff["notification_id"])  # queued with the handoff: retried until sent
-    dispatcher.utter_message(text=handoff_message(settings.TRAINER_NAME, settings.TRAINER_HOURS, reason))
+    if handoff.get("already_open"):  # the same handoff, refreshed: never a second one
+        text = already_with_trainer_message(settings.TRAINER_NAME, settings.TRAINER_HOURS)
+    else:
+        text = handoff_message(settings.TRAINER_NAME, settings.TRAINER_HOURS, reason)
+    dispatcher.utter_message(text=text)
     # Paused: Rasa keeps logging the person's messages (the inbox shows them) but stops answering.
     return [ActiveLoop(None), SlotSet("requested_slot", None), ConversationPaused()]
 

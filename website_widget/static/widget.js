@@ -785,6 +785,9 @@
     else scrollToEnd();
   }
 
+  // The session id (the conversation's key) stays in this closure: no accessor here hands it to
+  // page scripts. It is also kept in localStorage to continue the conversation after a reload,
+  // which scripts of the same origin can read; keep third-party scripts off pages with the widget.
   window.KneeChat = {
     __loaded: true,
     version: "1.0.0",
@@ -794,9 +797,6 @@
     close: close_,
     send: function (text) {
       send_(text);
-    },
-    sessionId: function () {
-      return state.sessionId;
     },
     isConnected: function () {
       return !!(socket && socket.connected && confirmed);
