@@ -11,7 +11,7 @@ threads and processes. Cancelling deletes the claims, which frees the time.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
 
 from common.clock import utc_now
 from records.schema import Base
@@ -23,6 +23,13 @@ class Booking(Base):
     """One session someone booked through the chat."""
 
     __tablename__ = "bookings"
+    __table_args__ = (
+        # The inbox's lists: upcoming / past / cancelled by start, new ones by when they were made,
+        # and the stats' conversations with a confirmed booking.
+        Index("ix_bookings_status_starts", "status", "starts_at"),
+        Index("ix_bookings_seen_created", "seen", "created_at"),
+        Index("ix_bookings_conversation_status", "conversation_id", "status"),
+    )
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(16), nullable=False, unique=True)  # told to the person, e.g. KB-7F3A9C

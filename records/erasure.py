@@ -27,7 +27,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import Column, DateTime, Integer, String, delete, func, select
+from sqlalchemy import Column, DateTime, Index, Integer, String, delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -56,6 +56,7 @@ class ErasureNotice(Base):
     """For the trainer: a conversation was erased while waiting for them, or an erasure failed."""
 
     __tablename__ = "erasure_notices"
+    __table_args__ = (Index("ix_erasure_notices_outcome_at", "outcome", "at"),)  # the inbox's two lists
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), index=True, nullable=False)

@@ -19,10 +19,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, UniqueConstraint, create_engine, delete, event, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from records import pages
 from records.schema import Base, utcnow
 from records.store import _engine
 
@@ -32,7 +46,11 @@ SIGN, ANSWER = "sign", "answer"
 
 class SafetyFlag(Base):
     __tablename__ = "safety_flags"
-    __table_args__ = (UniqueConstraint("conversation_id", "kind", "name", name="one_row_per_flag"),)
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "kind", "name", name="one_row_per_flag"),
+        # The inbox's list: conversations with signs still on record, latest first (covers the grouping).
+        Index("ix_safety_flags_open", "cleared_at", "conversation_id", "recorded_at"),
+    )
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), index=True, nullable=False)
@@ -119,9 +137,30 @@ class SafetyRecordStore:
 
     def conversations_with_open_flags(self, limit: int = 200) -> List[Dict[str, Any]]:
         """For the inbox: the most recent conversations with a sign still on record."""
+        return self.open_flag_page(1, limit).items
+
+    def open_flag_page(self, number: int, size: int) -> pages.Page:
+        """One page of the conversations with anything still on record, latest record first.
+
+        Each item: the conversation, the channel, time and level of its latest record, and its signs
+        (latest first). Grouped in the database (index ix_safety_flags_open), then only the page's rows read.
+        """
+        latest = func.max(SafetyFlag.recorded_at).label("latest")
+        open_now = SafetyFlag.cleared_at.is_(None)
+        query = (
+            select(SafetyFlag.conversation_id, latest)
+            .where(open_now)
+            .group_by(SafetyFlag.conversation_id)
+            .order_by(latest.desc(), SafetyFlag.conversation_id)
+        )
         with Session(self.engine) as session:
+            total = session.scalar(select(func.count(SafetyFlag.conversation_id.distinct())).where(open_now)) or 0
+            page = pages.fetch(session, query, number, size, lambda row: {"conversation_id": row[0]}, total=total)
+            wanted = [item["conversation_id"] for item in page.items]
             rows = session.scalars(
-                select(SafetyFlag).where(SafetyFlag.cleared_at.is_(None)).order_by(SafetyFlag.recorded_at.desc())
+                select(SafetyFlag)
+                .where(open_now, SafetyFlag.conversation_id.in_(wanted))
+                .order_by(SafetyFlag.recorded_at.desc(), SafetyFlag.id.desc())
             ).all()
         grouped: Dict[str, Dict[str, Any]] = {}
         for row in rows:
@@ -137,7 +176,8 @@ class SafetyRecordStore:
             )
             if row.kind == SIGN:
                 item["signs"].append(row.name)
-        return list(grouped.values())[:limit]
+        items = [grouped[cid] for cid in wanted if cid in grouped]  # one erased meanwhile is left out
+        return pages.Page(items, page.number, page.size, total)
 
     def delete_conversation_data(self, conversation_id: str) -> int:
         with Session(self.engine) as session, session.begin():

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional
 
-from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from common import sqlite
 from common.clock import from_db
-from records.schema import ONE_PER_CONVERSATION, Base, Consultation
+from records import pages
+from records.schema import ONE_PER_CONVERSATION, Base, Consultation, ensure_indexes
 
 
 @lru_cache(maxsize=8)
@@ -29,6 +30,7 @@ def _engine(url: str) -> Engine:
     engine = sqlite.prepare(create_engine(url, future=True, pool_pre_ping=True, connect_args=sqlite.connect_args(url)))
     Base.metadata.create_all(engine)
     _one_consultation_per_conversation(engine)
+    ensure_indexes(engine)  # indexes declared since the database was made (the inbox's lists)
     return engine
 
 
@@ -98,37 +100,42 @@ class RecordStore:
             ).all()
             return [_as_dict(row) for row in rows]
 
-    def flagged_since(self, levels: Iterable[str], since: datetime) -> List[Dict[str, Any]]:
-        """Consultations at one of `levels` recorded since `since`, newest first (the inbox's red flags)."""
+    def flagged_page(self, levels: Iterable[str], since: datetime, number: int, size: int) -> pages.Page:
+        """A page of the consultations at one of `levels` recorded since `since`, newest first (the inbox's
+        red flags; index ix_consultations_triage_created)."""
         query = (
-            select(Consultation)
+            select(*_FLAGGED_COLUMNS)
             .where(Consultation.triage_level.in_(list(levels)), Consultation.created_at >= since)
             .order_by(Consultation.created_at.desc(), Consultation.id.desc())
         )
         with Session(self.engine) as session:
-            return [
-                {
-                    "id": row.id,
-                    "conversation_id": row.conversation_id,
-                    "channel": row.channel,
-                    "created_at": from_db(row.created_at),
-                    "triage_level": row.triage_level,
-                    "summary": row.summary,
-                }
-                for row in session.scalars(query).all()
-            ]
+            return pages.fetch(session, query, number, size, _flagged)
 
-    def triage_levels(self) -> List[Tuple[str, Optional[str]]]:
-        """(conversation_id, triage_level) of every consultation (the inbox's stats)."""
-        query = select(Consultation.conversation_id, Consultation.triage_level)
+    def triage_counts(self) -> Dict[Optional[str], int]:
+        """How many consultations there are at each triage level (the inbox's stats; from the index)."""
+        query = select(Consultation.triage_level, func.count()).group_by(Consultation.triage_level)
         with Session(self.engine) as session:
-            return [tuple(row) for row in session.execute(query)]
+            return {level: count for level, count in session.execute(query)}
 
     def delete_conversation_data(self, conversation_id: str) -> int:
         """Erase everything stored about one person (their conversation id). Returns rows deleted."""
         with Session(self.engine) as session, session.begin():
             result = session.execute(delete(Consultation).where(Consultation.conversation_id == conversation_id))
             return result.rowcount or 0
+
+
+_FLAGGED_COLUMNS = (
+    Consultation.id,
+    Consultation.conversation_id,
+    Consultation.channel,
+    Consultation.created_at,
+    Consultation.triage_level,
+    Consultation.summary,
+)
+
+
+def _flagged(row: Any) -> Dict[str, Any]:
+    return dict(row._mapping, created_at=from_db(row.created_at))
 
 
 def _as_dict(row: Consultation) -> Dict[str, Any]:

@@ -17,12 +17,13 @@ from pathlib import Path
 from aiohttp import web
 
 from ops.log_setup import install_redaction
+from records import inbox_lists
 from records.handoffs import HandoffStore
 from trainer_inbox import auth, routes_auth, routes_bookings, routes_conversations, routes_data_rights, routes_stats
 from trainer_inbox.config import InboxConfig
 from trainer_inbox.rasa_client import RasaClient
 from trainer_inbox.replies import fail_interrupted_replies
-from trainer_inbox.state import CONFIG, LIMITER, RASA, REVOKED, STORE, TEMPLATES
+from trainer_inbox.state import CONFIG, LIMITER, RASA, REVOKED, STORE, TEMPLATES, run_blocking
 from trainer_inbox.views import HERE, make_templates, not_found_page
 
 __all__ = ["InboxConfig", "create_app", "main"]
@@ -30,6 +31,11 @@ __all__ = ["InboxConfig", "create_app", "main"]
 
 async def _close_client(app: web.Application) -> None:
     await app[RASA].close()
+
+
+async def _tables_and_indexes(app: web.Application) -> None:
+    """Every table and the lists' indexes, before the first page (a database from older code gets them now)."""
+    await run_blocking(inbox_lists.warm_up, app[CONFIG].app_db_url)
 
 
 def create_app(config: InboxConfig) -> web.Application:
@@ -43,6 +49,7 @@ def create_app(config: InboxConfig) -> web.Application:
     app[LIMITER] = auth.LoginRateLimiter(config.login_max_failures, config.login_window_seconds)
     app[REVOKED] = {}
 
+    app.on_startup.append(_tables_and_indexes)
     app.on_startup.append(fail_interrupted_replies)
     app.on_cleanup.append(_close_client)
     app.on_response_prepare.append(routes_auth.security_headers)

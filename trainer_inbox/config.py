@@ -30,6 +30,7 @@ class InboxConfig:
     login_window_seconds: float = 15 * 60.0
     rasa_timeout: float = 10.0
     poll_interval_ms: int = 3000
+    page_size: int = 50  # items per page of each list (INBOX_PAGE_SIZE)
     generated_password: Optional[str] = field(default=None, repr=False)  # set when just generated
 
     @classmethod
@@ -54,5 +55,6 @@ class InboxConfig:
             trust_proxy=settings.INBOX_TRUST_PROXY,
             login_max_failures=settings.INBOX_LOGIN_MAX_FAILURES,
             login_window_seconds=settings.INBOX_LOGIN_WINDOW_MINUTES * 60,
+            page_size=settings.INBOX_PAGE_SIZE,
             generated_password=generated,
         )

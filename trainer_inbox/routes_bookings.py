@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from dataclasses import replace
 from typing import Any, Dict
 
 from aiohttp import web
 
 from common import clock
+from records import inbox_lists
+from records.pages import Page
 from trainer_inbox import replies as trainer_replies
+from trainer_inbox.pagination import page_number
 from trainer_inbox.state import CONFIG, booking_store, run_blocking
 from trainer_inbox.views import redirect, render
 
 logger = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
-_FAR_PAST = datetime.min.replace(tzinfo=clock.UTC)  # sorts bookings without a start time last
+# Each list pages on by its own parameter (trainer_inbox/pagination.py).
+PARAMS = {which: f"{which}_page" for which in inbox_lists.BOOKING_LISTS}
 
 
 def _booking_view(booking: Dict[str, Any]) -> Dict[str, Any]:
@@ -24,38 +28,24 @@ def _booking_view(booking: Dict[str, Any]) -> Dict[str, Any]:
     return dict(booking, when=when)
 
 
-def _start(booking: Dict[str, Any]) -> datetime:
-    return clock.parse_moment(booking.get("starts_at")) or _FAR_PAST
+def _lists(url: str, numbers: Dict[str, int], size: int) -> Dict[str, Page]:
+    now = clock.utc_now()
+    return {which: inbox_lists.bookings(url, which, now, numbers[which], size) for which in inbox_lists.BOOKING_LISTS}
 
 
 @routes.get("/bookings")
 async def bookings_page(request: web.Request) -> web.Response:
-    store = await run_blocking(booking_store, request.app[CONFIG].app_db_url)
-    if store is None:
-        return render(
-            request, "bookings.html", available=False, upcoming=[], past=[], cancelled=[], page_title="Bookings"
-        )
-    bookings = await run_blocking(store.list_bookings)
-    now = clock.utc_now()
-    confirmed = [b for b in bookings if b.get("status") == "confirmed"]
-    upcoming = sorted((b for b in confirmed if _start(b) >= now), key=_start)
-    past = sorted((b for b in confirmed if _start(b) < now), key=_start, reverse=True)
-    cancelled = sorted((b for b in bookings if b.get("status") != "confirmed"), key=_start, reverse=True)
-    response = render(
-        request,
-        "bookings.html",
-        available=True,
-        upcoming=[_booking_view(b) for b in upcoming],
-        past=[_booking_view(b) for b in past],
-        cancelled=[_booking_view(b) for b in cancelled],
-        page_title="Bookings",
-    )
-    for booking in bookings:  # shown now, so no longer "new"
-        if not booking.get("seen"):
-            try:
-                await run_blocking(store.mark_seen, booking["id"])
-            except Exception as error:  # deleted meanwhile ("delete my data"): nothing to mark
-                logger.info("inbox: could not mark booking %s seen: %s", booking["id"], error)
+    config = request.app[CONFIG]
+    numbers = {which: page_number(request, param) for which, param in PARAMS.items()}
+    lists = await run_blocking(_lists, config.app_db_url, numbers, config.page_size)
+    shown = {which: replace(page, items=[_booking_view(b) for b in page.items]) for which, page in lists.items()}
+    response = render(request, "bookings.html", page_title="Bookings", params=PARAMS, **shown)
+    # Shown now, so no longer "new" (those on other pages stay new until shown).
+    unseen = [b["id"] for page in lists.values() for b in page.items if not b.get("seen")]
+    try:
+        await run_blocking(inbox_lists.mark_seen, config.app_db_url, unseen)
+    except Exception as error:  # the page is shown anyway; they stay "new" until next time
+        logger.warning("inbox: could not mark bookings seen: %s", error)
     return response
 
 

@@ -13,13 +13,15 @@ import settings
 from coaching import safety
 from common import clock
 from connectors import whatsapp_window
+from records import inbox_lists
 from records.channel_identities import ChannelStore
 from records.safety import SafetyJournal, SafetyRecordStore
 from records.store import RecordStore
 from trainer_inbox import replies as trainer_replies
 from trainer_inbox.config import InboxConfig
+from trainer_inbox.pagination import page_number
 from trainer_inbox.rasa_client import DeliveryFailed, RasaUnavailable, transcript_from_events
-from trainer_inbox.state import CONFIG, RASA, STORE, booking_store, run_blocking
+from trainer_inbox.state import CONFIG, RASA, STORE, run_blocking
 from trainer_inbox.stats import RED_FLAG_LEVELS
 from trainer_inbox.views import conversation_url, redirect, render
 
@@ -31,18 +33,25 @@ RED_FLAG_DAYS = 30  # red-flag consultations stay on the "needs attention" page 
 
 
 # --- what the records say --------------------------------------------------------------------
-def _recent_red_flags(config: InboxConfig) -> List[Dict[str, Any]]:
+# Each list on "needs attention" pages on by its own parameter (trainer_inbox/pagination.py).
+LISTS = ("handoffs_page", "new_bookings_page", "signs_page", "red_flags_page")
+
+
+def _needs_attention(config: InboxConfig, numbers: Dict[str, int]) -> Dict[str, Any]:
+    """One page of each list on "needs attention", and the warning signs the database refused."""
+    url, size = config.app_db_url, config.page_size
     since = clock.utc_now() - timedelta(days=RED_FLAG_DAYS)
-    return RecordStore(config.app_db_url).flagged_since(RED_FLAG_LEVELS, since)
-
-
-def _safety_alerts(config: InboxConfig) -> Dict[str, List[Dict[str, Any]]]:
-    """Warning signs on record (from any message, before consent too), and any the database refused."""
-    open_flags = SafetyRecordStore(config.app_db_url).conversations_with_open_flags()
-    for item in open_flags:
+    signs = SafetyRecordStore(url).open_flag_page(numbers["signs_page"], size)
+    for item in signs.items:
         item["recorded_at"] = clock.from_db(item["recorded_at"])
-    unsaved = SafetyJournal(config.safety_journal).entries() if config.safety_journal else []
-    return {"open": open_flags, "unsaved": unsaved}
+    return {
+        "handoffs": inbox_lists.active_handoffs(url, numbers["handoffs_page"], size),
+        "new_bookings": inbox_lists.new_bookings(url, numbers["new_bookings_page"], size),
+        "signs": signs,
+        "red_flags": RecordStore(url).flagged_page(RED_FLAG_LEVELS, since, numbers["red_flags_page"], size),
+        # A file, short by nature (each entry is saved with the person's next message): its last 200.
+        "unsaved": SafetyJournal(config.safety_journal).entries() if config.safety_journal else [],
+    }
 
 
 def _consultations(config: InboxConfig, conversation_id: str) -> List[Dict[str, Any]]:
@@ -50,14 +59,8 @@ def _consultations(config: InboxConfig, conversation_id: str) -> List[Dict[str, 
     return RecordStore(config.app_db_url).consultations(conversation_id)
 
 
-def _all_bookings(config: InboxConfig) -> Optional[List[Dict[str, Any]]]:
-    store = booking_store(config.app_db_url)
-    return None if store is None else store.list_bookings()
-
-
 def _conversation_bookings(config: InboxConfig, conversation_id: str) -> List[Dict[str, Any]]:
-    bookings = _all_bookings(config) or []
-    return [b for b in bookings if b.get("conversation_id") == conversation_id]
+    return inbox_lists.conversation_bookings(config.app_db_url, conversation_id)
 
 
 def _channel_for(handoff, consultation, bookings) -> str:
@@ -143,22 +146,9 @@ async def _conversation_data(request: web.Request, conversation_id: str) -> Dict
 # --- pages ----------------------------------------------------------------------------------------
 @routes.get("/")
 async def index(request: web.Request) -> web.Response:
-    config = request.app[CONFIG]
-    handoffs = await run_blocking(request.app[STORE].list_handoffs, ["open", "replied"])
-    red_flags = await run_blocking(_recent_red_flags, config)
-    safety_alerts = await run_blocking(_safety_alerts, config)
-    bookings = await run_blocking(_all_bookings, config)
-    new_bookings = None if bookings is None else [b for b in bookings if not b.get("seen")]
-    return render(
-        request,
-        "index.html",
-        handoffs=handoffs,
-        red_flags=red_flags,
-        safety_alerts=safety_alerts,
-        red_flag_days=RED_FLAG_DAYS,
-        new_bookings=new_bookings,
-        page_title="Needs attention",
-    )
+    numbers = {name: page_number(request, name) for name in LISTS}
+    lists = await run_blocking(_needs_attention, request.app[CONFIG], numbers)
+    return render(request, "index.html", red_flag_days=RED_FLAG_DAYS, page_title="Needs attention", **lists)
 
 
 def _conversation_page(request: web.Request, data: Dict[str, Any], status: int = 200, **extra) -> web.Response:

@@ -18,8 +18,11 @@ from aiohttp import web
 
 import settings
 from coaching import consultation
-from records.erasure import notices
+from records import inbox_lists
+from records.erasure import ERASED, FAILED
 from records.export import export_conversation, is_empty
+from records.pages import Page
+from trainer_inbox.pagination import page_number
 from trainer_inbox.rasa_client import RasaUnavailable
 from trainer_inbox.state import CONFIG, RASA, run_blocking
 from trainer_inbox.views import render
@@ -63,13 +66,22 @@ async def export_json(request: web.Request) -> web.Response:
     )
 
 
+def _notices(url: str, failed_page: int, erased_page: int, size: int) -> Dict[str, Page]:
+    return {
+        "failed": inbox_lists.erasure_notices(url, FAILED, failed_page, size),
+        "erased": inbox_lists.erasure_notices(url, ERASED, erased_page, size),
+    }
+
+
 @routes.get("/data-requests")
 async def data_requests(request: web.Request) -> web.Response:
-    found = await run_blocking(notices, request.app[CONFIG].app_db_url)
+    config = request.app[CONFIG]
+    numbers = (page_number(request, "failed_page"), page_number(request, "erased_page"))
+    found = await run_blocking(_notices, config.app_db_url, *numbers, config.page_size)
     return render(
         request,
         "data_requests.html",
-        notices=found,
         retention_days=settings.RETENTION_DAYS,
         page_title="People's data requests",
+        **found,
     )

@@ -1,9 +1,9 @@
 """The numbers on the inbox's stats page, as plain functions.
 
 The computations (`daily_conversations`, `red_flag_rate`, `booking_conversion`,
-`bar_chart`) take plain values and are unit tested; `compute` reads them through
-the query layer: Rasa's tracker store (`records/tracker_events.py`, read-only), the
-records database and the bookings store. Days are UTC days.
+`bar_chart`) take plain values and are unit tested; `compute` reads the numbers
+through the query layer: Rasa's tracker store (`records/tracker_events.py`,
+read-only) and counts in the records database. Days are UTC days.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from coaching.triage import LEVELS, SELF_CARE
 from common import clock
+from records import inbox_lists
 from records.store import RecordStore
 from records.tracker_events import load_user_events
-from trainer_inbox.state import booking_store
 
 # The triage levels themselves come from the safety rules, most urgent first.
 RED_FLAG_LEVELS = tuple(level for level in reversed(LEVELS) if level != SELF_CARE)
@@ -102,25 +102,24 @@ def bar_chart(
 
 
 # --- loading ----------------------------------------------------------------------------
-def load_booked_conversations(app_db_url: str) -> Optional[List[str]]:
-    """Conversation ids with a confirmed booking; None when the booking package is not available."""
-    store = booking_store(app_db_url)
-    return None if store is None else [b["conversation_id"] for b in store.list_bookings(status="confirmed")]
-
-
 def compute(app_db_url: str, tracker_store_url: str, days: int = 14, today: Optional[date] = None) -> Dict[str, object]:
-    """Everything the stats page shows."""
+    """Everything the stats page shows.
+
+    The rates are counted in the database (records/inbox_lists.py, RecordStore.triage_counts:
+    index scans, not rows brought into Python); the people per day are read from the last
+    `days` days of Rasa's events only.
+    """
     today = today or clock.utc_now().date()
     since = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=clock.UTC)
     events = load_user_events(tracker_store_url, since)
     per_day = daily_conversations(events, days=days, today=today)
-    consultations = RecordStore(app_db_url).triage_levels()
-    booked = load_booked_conversations(app_db_url)
+    levels = RecordStore(app_db_url).triage_counts()
+    counted = inbox_lists.consulted_and_booked(app_db_url)
     return {
         "per_day": per_day,
         "chart": bar_chart([(day.strftime("%d %b"), count) for day, count in per_day]),
         "conversations_total": len({sender for sender, _ in events}),
-        "red_flags": red_flag_rate(level for _, level in consultations),
-        "conversion": booking_conversion((cid for cid, _ in consultations), booked) if booked is not None else None,
+        "red_flags": Rate(sum(levels.get(level, 0) for level in RED_FLAG_LEVELS), sum(levels.values())),
+        "conversion": Rate(counted["booked"] or 0, counted["consulted"] or 0),
         "days": days,
     }

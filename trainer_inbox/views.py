@@ -11,6 +11,7 @@ import jinja2
 from aiohttp import web
 
 from common import channels, clock
+from trainer_inbox.pagination import page_url
 from trainer_inbox.state import CONFIG, TEMPLATES
 from trainer_inbox.stats import RED_FLAG_LEVELS
 
@@ -111,6 +112,7 @@ def render(request: web.Request, name: str, status: int = 200, **context) -> web
         "path": request.path,
         "red_flag_levels": RED_FLAG_LEVELS,
         "page_title": "Inbox",
+        "page_url": functools.partial(page_url, request),  # the pagers' links (templates/pager.html)
     }
     base.update(context)
     html = request.app[TEMPLATES].get_template(name).render(**base)
