@@ -157,17 +157,21 @@ def test_another_process_sees_what_one_wrote(url, store):
     assert handoff["reason"] == "escalation" and handoff["triage_level"] == "emergency"
 
 
-def test_fail_stale_replies_only_touches_old_pending_ones(store):
-    from datetime import timedelta
+def test_fail_stale_replies_only_touches_old_pending_ones(store, monkeypatch):
+    from datetime import datetime, timedelta, timezone
 
+    import records.handoffs
+
+    clock = [datetime(2030, 1, 1, 9, 0, tzinfo=timezone.utc)]
+    monkeypatch.setattr(records.handoffs, "utcnow", lambda: clock[0])  # no race with a busy machine's timing
     store.open_handoff("c1", "socketio", "asked_for_human", "", [])
     old = store.record_reply("c1", "interrupted")
     sent = store.record_reply("c1", "delivered")
     store.mark_reply(sent["id"], "sent")
-    time.sleep(0.05)
-    fresh_cutoff = timedelta(milliseconds=20)
+    clock[0] += timedelta(minutes=10)
     new = store.record_reply("c1", "just now")
-    assert store.fail_stale_replies(fresh_cutoff, error="stopped") == 1
+    clock[0] += timedelta(minutes=1)
+    assert store.fail_stale_replies(timedelta(minutes=2), error="stopped") == 1
     assert store.get_reply(old["id"])["status"] == "failed" and store.get_reply(old["id"])["error"] == "stopped"
     assert store.get_reply(sent["id"])["status"] == "sent"
     assert store.get_reply(new["id"])["status"] == "pending"
