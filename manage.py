@@ -1,6 +1,7 @@
 """Command line of the project; `./assistant <command>` runs it in the venv.
 
 run       set up, then run the action server and the Rasa server until Ctrl-C
+run --replicas N   (N >= 2, or REPLICAS=N) N Rasa servers behind nginx, with PostgreSQL and Redis
 test      set up, then run every test (unit, data validation, story tests, end-to-end)
 setup     build the knowledge base and train the model when their inputs changed
 train     train the model even if one exists for the current data
@@ -13,6 +14,7 @@ telegram-webhook <public https URL>   register the Telegram webhook (with the se
 telegram-webhook --delete             remove it
 """
 
+# (Over 300 lines: one short function or two per command; what `run --replicas` starts is ops/replicas.py.)
 from __future__ import annotations
 
 import os
@@ -37,7 +39,14 @@ def setup() -> None:
     print(f"==> ready: model {model.name}", flush=True)
 
 
-def run() -> int:
+def run(args=()) -> int:
+    try:
+        replicas = replicas_option(list(args))
+    except ValueError as error:
+        print(f"error: {error}\nusage: ./assistant run [--replicas N]", file=sys.stderr)
+        return 2
+    if replicas >= 2:
+        return run_replicas(replicas)
     setup()
     model = build_steps.model_path()
     log_dir = settings.LOG_DIR
@@ -93,6 +102,57 @@ def run() -> int:
     while True:
         if watcher.check():  # restarts what died; gives up only on repeated fast failures
             services.stop_all(running)
+            return 1
+        time.sleep(1)
+
+
+def replicas_option(args) -> int:
+    """`--replicas N` (or `--replicas=N`), else REPLICAS; 1 is the usual single-process run (SQLite, no nginx)."""
+    value = str(settings.REPLICAS)
+    if args[:1] == ["--replicas"] and len(args) == 2:
+        value = args[1]
+    elif len(args) == 1 and args[0].startswith("--replicas="):
+        value = args[0].split("=", 1)[1]
+    elif args:
+        raise ValueError(f"unknown arguments: {' '.join(args)}")
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"the number of replicas must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+def run_replicas(count: int) -> int:
+    """N Rasa servers behind nginx (ops/replicas.py), watched and stopped the way `run` does it."""
+    from ops.replicas import Deployment
+
+    setup()
+    started = time.monotonic()
+    deployment = Deployment(count)
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        if stopping:  # a second Ctrl-C does not interrupt the stopping
+            return
+        stopping = True
+        print("\n==> stopping…", flush=True)
+        deployment.stop()
+        print("==> stopped", flush=True)
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        deployment.start()
+    except (RuntimeError, TimeoutError, OSError) as error:  # ops.datastores.ServiceUnavailable included
+        print(f"error: {error}", file=sys.stderr)
+        deployment.stop()
+        return 1
+    public = deployment.stack.public_url
+    print(deployment.summary(time.monotonic() - started, _inbox_login_hint(), _channel_lines(public)), flush=True)
+    watcher = _supervisor(deployment.watched())
+    while True:
+        if watcher.check():
+            deployment.stop()
             return 1
         time.sleep(1)
 
@@ -278,7 +338,7 @@ def shell() -> int:
 def main(argv) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("help", [])
     if command == "run":
-        return run()
+        return run(rest)
     if command == "test":
         return test(rest)
     if command == "setup":

@@ -322,7 +322,7 @@ CONVERSATION_ID_KEY = _generated_secret(
 )
 
 
-# --- several replicas (README "Several replicas"; ops/replicas.py) -------------------------------
+# --- several replicas (`./assistant run --replicas N`, ops/replicas.py) ----------------------
 REPLICAS = int(
     _env(
         "REPLICAS",
@@ -332,7 +332,11 @@ REPLICAS = int(
     )
 )
 ACTION_SERVERS = int(
-    _env("ACTION_SERVERS", "0", "Action servers of the replicated run (REPLICAS >= 2); 0: min(REPLICAS, 2).")
+    _env(
+        "ACTION_SERVERS",
+        "2",
+        "Action servers of the replicated run (REPLICAS >= 2); the replicas call them round-robin through nginx.",
+    )
 )
 PUBLIC_PORT = int(
     _env(

@@ -16,7 +16,7 @@ import logging
 import os
 from typing import Any, Optional, Set
 
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
@@ -26,6 +26,8 @@ from sqlalchemy.engine import make_url
 
 import settings
 from bot.erasure import ACTIONS_WHILE_PAUSED, DELETE_INTENT, ERASURE_SLOT
+from bot.redis_lock import AtomicRedisLockStore
+from records import tracker_events
 from records.erasure import forget_reply_address, note_failure
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class ConfiguredTrackerStore(SQLTrackerStore):
             query=dict(url.query),
             event_broker=event_broker,
         )
+        tracker_events.ensure_index(self.engine)  # the inbox's stats read user messages by time
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the tracker; on a data-deletion request, erase the conversation first.
@@ -172,13 +175,16 @@ def output_channel(channels, name: Optional[str]) -> OutputChannel:
 
 
 class ConfiguredLockStore(LockStore):
-    """Factory disguised as a class (Rasa loads custom lock stores by class path)."""
+    """Factory disguised as a class (Rasa loads custom lock stores by class path).
+
+    Redis: Rasa's lock store with atomic ticket changes (bot/redis_lock.py), for several replicas.
+    """
 
     def __new__(cls, endpoint_config=None, **_: Any) -> LockStore:  # type: ignore[misc]
         if not settings.LOCK_STORE_URL:
             return InMemoryLockStore()
         url = make_url(settings.LOCK_STORE_URL)
-        return RedisLockStore(
+        return AtomicRedisLockStore(
             host=url.host or "localhost",
             port=url.port or 6379,
             db=int(url.database or 1),

@@ -119,9 +119,11 @@ def tail(path: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
-def action_server(port: int, log_path: Path, env: Optional[Dict[str, str]] = None, echo=False) -> Service:
+def action_server(
+    port: int, log_path: Path, env: Optional[Dict[str, str]] = None, echo=False, name: str = "actions"
+) -> Service:
     return Service(
-        name="actions",
+        name=name,
         argv=[PYTHON, "-m", "bot.action_server", "--port", str(port)],
         health_url=f"http://127.0.0.1:{port}/health",
         log_path=log_path,
@@ -130,9 +132,18 @@ def action_server(port: int, log_path: Path, env: Optional[Dict[str, str]] = Non
     )
 
 
-def rasa_server(model: Path, port: int, log_path: Path, env: Optional[Dict[str, str]] = None, echo=False) -> Service:
+def rasa_server(
+    model: Path,
+    port: int,
+    log_path: Path,
+    env: Optional[Dict[str, str]] = None,
+    echo=False,
+    name: str = "rasa",
+    host: Optional[str] = None,
+) -> Service:
+    """`host`: the interface (settings.HOST by default; the replicas behind nginx use 127.0.0.1)."""
     return Service(
-        name="rasa",
+        name=name,
         argv=[
             # `rasa run` through bot/serve.py, which applies (or not) bot/rasa_speedups.py first
             PYTHON,
@@ -147,7 +158,7 @@ def rasa_server(model: Path, port: int, log_path: Path, env: Optional[Dict[str, 
             "credentials.yml",
             "--enable-api",  # bot/serve.py adds its token and JWT secret from the environment
             "--interface",
-            settings.HOST,
+            host or settings.HOST,
             "--port",
             str(port),
             "--cors",
@@ -175,6 +186,19 @@ def site_origins(env: Dict[str, str]) -> List[str]:
 def stop_all(services: List[Service]) -> None:
     for service in reversed(services):
         service.stop()
+
+
+def stop_together(services: List[Service], timeout: float = 15) -> None:
+    """SIGTERM to all at once, then wait for each (SIGKILL at `timeout`): N replicas stop in the time of one."""
+    for service in services:
+        if service.process is not None and service.process.poll() is None:
+            try:
+                os.killpg(service.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + timeout
+    for service in services:
+        service.stop(max(0.1, deadline - time.monotonic()))
 
 
 def _web_app(name: str, module: str, port_variable: str, port: int, log_path: Path, env, echo) -> Service:

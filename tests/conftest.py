@@ -23,7 +23,7 @@ import settings
 from ops import build_steps, services
 from tests.smtp_sink import LocalSMTPServer, start_smtp_sink, stop_smtp_sink
 
-pytest_plugins = ["tests.knowledge_fixtures", "tests.datastore_fixtures"]
+pytest_plugins = ["tests.knowledge_fixtures", "tests.datastore_fixtures", "tests.replicas_fixtures"]
 
 
 def free_port() -> int:

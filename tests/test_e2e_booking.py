@@ -12,13 +12,19 @@ import email.policy
 import json
 import re
 import time
-import sqlite3
 import threading
-from pathlib import Path
 from typing import Dict, List
 
+import pytest
 
 from tests.conftest import new_sender, texts
+from tests.replicas_fixtures import app_rows, either_set_up
+
+
+@pytest.fixture(scope="module")
+def assistant(request, set_up):
+    """Every test here runs against one Rasa server and against two replicas behind nginx."""
+    return either_set_up(request, set_up)
 
 
 class Booker:
@@ -45,13 +51,8 @@ class Booker:
 
 
 def bookings(assistant, sender: str | None = None) -> List[Dict]:
-    db = Path(assistant.log_dir) / "assistant.db"
-    if not db.exists():
-        return []
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        query = "SELECT * FROM bookings" + (" WHERE conversation_id = ?" if sender else "")
-        return [dict(row) for row in conn.execute(query, (sender,) if sender else ())]
+    query = "SELECT * FROM bookings" + (" WHERE conversation_id = :sender" if sender else "")
+    return app_rows(assistant, "bookings", query, sender=sender)
 
 
 def confirmed(rows: List[Dict]) -> List[Dict]:

@@ -9,13 +9,12 @@ red flag the whole transcript must contain no exercise list.
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
 from typing import List
 
 import pytest
 
-from tests.conftest import new_sender, stored_events, texts
+from tests.conftest import new_sender, texts
+from tests.replicas_fixtures import app_rows, either_set_up, stored_event_types
 
 EXERCISE_NAMES = (
     "calf stretch",
@@ -27,6 +26,12 @@ EXERCISE_NAMES = (
 )
 # injury, can you walk on it, hot/red, calf, locking, other signs (after the age)
 NO_TO_ALL_SCREENING = ["no", "yes", "nope", "no", "no", "nah"]
+
+
+@pytest.fixture(scope="module")
+def assistant(request, set_up):
+    """Every test here runs against one Rasa server and against two replicas behind nginx."""
+    return either_set_up(request, set_up)
 
 
 class Chat:
@@ -48,13 +53,13 @@ class Chat:
 
 
 def app_records(assistant, sender: str) -> List[tuple]:
-    db = Path(assistant.log_dir) / "assistant.db"
-    if not db.exists():
-        return []
-    with sqlite3.connect(db) as conn:
-        return conn.execute(
-            "SELECT triage_level, profile, intake, exercises FROM consultations WHERE conversation_id = ?", (sender,)
-        ).fetchall()
+    found = app_rows(
+        assistant,
+        "consultations",
+        "SELECT triage_level, profile, intake, exercises FROM consultations WHERE conversation_id = :sender",
+        sender=sender,
+    )
+    return [(row["triage_level"], row["profile"], row["intake"], row["exercises"]) for row in found]
 
 
 def start_with_consent(chat: Chat, opener: str = "my knee hurts", age: str = "34") -> str:
@@ -338,7 +343,7 @@ def test_delete_my_data_erases_record_and_conversation(assistant):
     reply = chat.say("please delete my data").lower()
     assert "deleted" in reply
     assert app_records(assistant, chat.sender) == []
-    assert "user" not in stored_events(assistant.tracker_db, chat.sender)
+    assert "user" not in stored_event_types(assistant, chat.sender)
     assert chat.slot("knee_side") is None
     # and the assistant still works for them afterwards
     assert "maltracking" in chat.say("what is maltracking").lower()
@@ -350,7 +355,7 @@ def test_delete_my_data_in_the_middle_of_the_questions(assistant):
     chat.say("no")
     assert "deleted" in chat.say("delete my data").lower()
     assert chat.slot("knee_side") is None and chat.slot("rf_injury") is None
-    assert "user" not in stored_events(assistant.tracker_db, chat.sender)
+    assert "user" not in stored_event_types(assistant, chat.sender)
 
 
 # --- restarts and stopping ---------------------------------------------------

@@ -8,21 +8,23 @@ what happens next, and the bot is paused until the trainer hands it back.
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
 from typing import Dict, List
 
+import pytest
 import requests
 
+from tests.replicas_fixtures import app_rows, either_set_up
 from tests.test_e2e_consultation import Chat, start_with_consent
 
 
+@pytest.fixture(scope="module")
+def assistant(request, set_up):
+    """Every test here runs against one Rasa server and against two replicas behind nginx."""
+    return either_set_up(request, set_up)
+
+
 def handoffs(assistant, sender: str) -> List[Dict]:
-    db = Path(assistant.log_dir) / "assistant.db"
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        rows = conn.execute("SELECT * FROM handoffs WHERE conversation_id = ?", (sender,)).fetchall()
-    return [dict(row) for row in rows]
+    return app_rows(assistant, "handoffs", "SELECT * FROM handoffs WHERE conversation_id = :sender", sender=sender)
 
 
 def append_events(assistant, sender: str, events: List[Dict], channel: str = "rest") -> requests.Response:

@@ -25,6 +25,14 @@ trainer's replies from the inbox, appended as BotUttered events with
 `metadata: {"from_trainer": true}`) keep that mark: Rasa's output channel
 drops the metadata, this one sends `{"text": ..., "metadata": {"from_trainer":
 true}}` as one message, which the widget labels with the trainer's name.
+
+Several replicas (ops/replicas.py): with SOCKETIO_REDIS_URL set, the socket.io
+server shares its emits through Redis (python-socketio's AsyncRedisManager).
+Rooms stay where the browser's socket is, but an emit to a session's room on
+any replica (a reply to a message, or the trainer's reply that Rasa's HTTP API
+sends from whichever replica nginx picked) is published on Redis, and the
+replica holding that socket delivers it. Behind nginx the per-address limit
+counts the address nginx saw (`X-Forwarded-For` from a loopback peer).
 """
 
 from __future__ import annotations
@@ -36,9 +44,11 @@ import logging
 import secrets
 from typing import Any, Awaitable, Callable, Optional, Text
 
+import socketio
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+from socketio import AsyncServer
 
 import settings
 from bot.channels.limits import clean_text, over_rate_limit, too_long_reply
@@ -71,7 +81,26 @@ def _client_address(sio: Any, sid: Text, namespace: str) -> Optional[str]:
     except (KeyError, ValueError):
         return None
     request = environ.get("sanic.request")
-    return getattr(request, "ip", None) or environ.get("REMOTE_ADDR")
+    peer = getattr(request, "ip", None) or environ.get("REMOTE_ADDR")
+    return forwarded_address(peer, environ.get("HTTP_X_FORWARDED_FOR"))
+
+
+def forwarded_address(peer: Optional[str], forwarded_for: Optional[str]) -> Optional[str]:
+    """The client's address: the peer's, or behind our nginx (a loopback peer) the one nginx saw.
+
+    nginx sets X-Forwarded-For to its own peer's address (ops/nginx.conf.template), replacing
+    whatever the client sent; only a process on this machine could send it to a replica directly.
+    """
+    if not forwarded_for or peer not in ("127.0.0.1", "::1", "::ffff:127.0.0.1"):
+        return peer
+    return forwarded_for.split(",")[-1].strip() or peer
+
+
+def share_through_redis(sio: AsyncServer, url: str) -> None:
+    """Emits go through Redis to every replica's server (before any client connects; see the module)."""
+    manager = socketio.AsyncRedisManager(url)
+    sio.manager = manager  # what AsyncServer(client_manager=...) would have set; Rasa builds the server
+    manager.set_server(sio)
 
 
 async def _maybe_await(result: Any) -> None:
@@ -107,6 +136,16 @@ class WebsiteSocketIOInput(SocketIOInput):
         assert sio is not None
         namespace = self.namespace or "/"
         handle_message = sio.handlers[namespace][self.user_message_evt]
+        if settings.SOCKETIO_REDIS_URL:
+            share_through_redis(sio, settings.SOCKETIO_REDIS_URL)
+
+            @socketio_webhook.listener("after_server_start")
+            async def listen_to_other_replicas(*_: Any) -> None:
+                # python-socketio would subscribe at the first connection; listening from the start
+                # leaves no window in which another replica's emit to a socket here goes unheard.
+                if not sio.manager_initialized:
+                    sio.manager_initialized = True
+                    sio.manager.initialize()
 
         async def join(sid: Text, session_id: str) -> None:
             if self.session_persistence:
