@@ -125,6 +125,10 @@ def run_replicas(count: int) -> int:
     from ops.replicas import Deployment
 
     setup()
+    # PostgreSQL, Redis and nginx from Debian's packages, installed when missing (a fresh machine).
+    if subprocess.call(["bash", str(settings.ROOT / "ops" / "ensure_services.sh")]) != 0:
+        print("error: the replicated run needs PostgreSQL, Redis and nginx (see above)", file=sys.stderr)
+        return 1
     started = time.monotonic()
     deployment = Deployment(count)
     stopping = False

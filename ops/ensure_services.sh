@@ -7,6 +7,8 @@
 #
 #   ops/ensure_services.sh      # installs what is missing, prints the versions
 set -euo pipefail
+# shellcheck source=ops/apt_packages.sh
+source "$(dirname "$0")/apt_packages.sh"
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 
@@ -16,29 +18,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
 
 if [ ${#missing[@]} -gt 0 ]; then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "error: ${missing[*]} not installed and this system has no apt-get; install them by hand." >&2
-    exit 1
-  fi
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      SUDO="sudo"
-    else
-      echo "error: installing ${missing[*]} needs root: sudo apt-get install -y ${missing[*]}" >&2
-      exit 1
-    fi
-  fi
-  echo "Installing ${missing[*]} (apt-get; a minute)..."
-  export DEBIAN_FRONTEND=noninteractive
-  # policy-rc.d 101: the packages must not start the system's own services (no init here anyway)
-  if [ "$(id -u)" -eq 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  fi
-  $SUDO apt-get update -qq >/dev/null || { echo "error: apt-get update failed" >&2; exit 1; }
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || { echo "error: apt-get install ${missing[*]} failed" >&2; exit 1; }
+  install_debian_packages "the replicated set-up and its tests" "${missing[@]}"
 fi
 
 echo "postgresql: $("$(pg_bin)/postgres" --version)"
