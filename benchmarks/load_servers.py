@@ -57,13 +57,19 @@ def run_levels(
     timeout: float,
     pause: float = 2.0,
     think_time: Tuple[float, float] = (0.0, 0.0),
+    headers: Optional[Dict[str, str]] = None,
+    keep_turns: bool = False,
 ) -> Dict:
-    """Idle memory, warm-up, then each concurrency level with RSS sampling."""
+    """Idle memory, warm-up, then each concurrency level with RSS sampling.
+
+    headers: sent with every message (the API token through nginx); keep_turns: each level's
+    TurnResults under "turns" (not JSON), for checking the stored conversations afterwards.
+    """
     time.sleep(pause)  # let start-up work settle before the idle reading
     children = children_map()
     idle = {name: tree_rss_bytes(pid, children) for name, pid in processes.items()}
     print(f"==> [{label}] idle RSS: " + ", ".join(f"{n} {mb(v)} MB" for n, v in idle.items()), flush=True)
-    warm = asyncio.run(warm_up(base_url, scenarios, timeout))
+    warm = asyncio.run(warm_up(base_url, scenarios, timeout, headers))
     children = children_map()
     after_warm_up = {name: tree_rss_bytes(pid, children) for name, pid in processes.items()}
     print(
@@ -78,7 +84,16 @@ def run_levels(
         cpu_before = {name: tree_cpu_seconds(pid, children) for name, pid in processes.items()}
         with RssSampler(processes) as sampler:
             result = asyncio.run(
-                run_load(base_url, scenarios, level, seconds, timeout, sender_prefix=label, think_time=think_time)
+                run_load(
+                    base_url,
+                    scenarios,
+                    level,
+                    seconds,
+                    timeout,
+                    sender_prefix=label,
+                    think_time=think_time,
+                    headers=headers,
+                )
             )
         children = children_map()
         cpu_used = {name: tree_cpu_seconds(pid, children) - cpu_before[name] for name, pid in processes.items()}
@@ -98,6 +113,8 @@ def run_levels(
             + ", ".join(f"{n} {fmt(v, 1)} ms" for n, v in summary["cpu_ms_per_turn"].items()),
             flush=True,
         )
+        if keep_turns:
+            summary["turns"] = result.turns
         out["levels"][str(level)] = summary
         time.sleep(pause)
     return out
