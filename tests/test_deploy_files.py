@@ -48,7 +48,6 @@ DEPLOY_ONLY_SECRETS = {"POSTGRES_PASSWORD"}
 # Added to settings.py alongside these files (issue 18: python-socketio's Redis manager, so
 # a reply emitted by any Rasa replica reaches a browser on another); this entry can go once
 # that settings.py is committed.
-PENDING_IN_SETTINGS = {"SOCKETIO_REDIS_URL"}
 OPS_NGINX_TEMPLATE = ROOT / "ops" / "nginx.conf.template"  # `./assistant run --replicas N`
 # Not secrets in settings.py, but their URLs carry credentials: the Secret holds them.
 CREDENTIAL_URLS = {"TRACKER_STORE_URL", "APP_DB_URL", "KNOWLEDGE_DB_URL", "LOCK_STORE_URL", "SOCKETIO_REDIS_URL"}
@@ -109,7 +108,7 @@ def process_environment_names() -> Set[str]:
 
 
 def known_variables() -> Set[str]:
-    return set(settings_variables()) | process_environment_names() | PENDING_IN_SETTINGS
+    return set(settings_variables()) | process_environment_names()
 
 
 def secret_settings() -> Set[str]:
