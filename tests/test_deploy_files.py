@@ -10,7 +10,8 @@ the Ingress keep socket.io sticky, and memory requests are at least what was mea
 
 Each check is a function returning its problems; a test asserts the real files have none,
 and `test_each_check_reports_a_broken_copy` shows each one catches a mutated copy.
-`docker compose config`, `kubectl kustomize` and `nginx -t` also run when installed.
+`kubectl kustomize` and `nginx -t` also run where installed (`docker compose config` needs the
+compose plugin, which Debian does not package; the schema check stands in for it).
 """
 
 from __future__ import annotations
@@ -893,21 +894,6 @@ def _deploy_copy(tmp_path: Path) -> Path:
         "\n".join(f"{k}={v}" for k, v in filled_env(secrets).items()) + "\n"
     )
     return target
-
-
-def _has_compose() -> bool:
-    docker = shutil.which("docker")
-    return bool(docker) and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0
-
-
-@pytest.mark.skipif(not _has_compose(), reason="no `docker compose` here; the schema check above stands in")
-def test_docker_compose_config_accepts_the_file(tmp_path):
-    target = _deploy_copy(tmp_path)
-    argv = ["docker", "compose", "-f", str(target / "docker-compose.yml"), "config", "-q"]
-    result = subprocess.run(argv, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    (target / "docker-compose.yml").write_text("services:\n  rasa:\n    replica: 2\n")
-    assert subprocess.run(argv, capture_output=True).returncode != 0
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="no kubectl (its built-in kustomize) here")
