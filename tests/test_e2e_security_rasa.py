@@ -236,10 +236,17 @@ def test_a_failed_action_is_logged_without_the_conversation(secured_rasa):
         timeout=60,
     )
     assert "action_safety_review" in actions.failed, (response.status_code, response.text[:300])
-    wait_for(secured_rasa["log"], "while running action 'action_safety_review'")
-    # the traceback and the dump reach the file in pieces: wait for the error line that carries the dump
-    text = wait_for(secured_rasa["log"], "ClientResponseError: 500", timeout=20)
-    dump = text[text.index("while running action 'action_safety_review'") :]
+    start = "while running action 'action_safety_review'"
+    wait_for(secured_rasa["log"], start)
+    # The traceback and the dump reach the file in pieces, and "ClientResponseError: 500" is also
+    # logged before `start`: wait until the part after `start` holds the error line with the dump.
+    deadline = time.monotonic() + 20
+    while True:
+        text = secured_rasa["log"].read_text(encoding="utf-8", errors="replace")
+        dump = text[text.index(start) :]
+        if ("ClientResponseError: 500" in dump and '"sender_id":"sec-log"' in dump) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert "ClientResponseError: 500" in dump and '"sender_id":"sec-log"' in dump  # the tracker dump was logged...
     person = re.search(r'\{"event":"user",.*?"parse_data"', dump).group(0)  # the person's message event...
     assert '"text":"[redacted]"' in person  # ...without the words
