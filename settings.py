@@ -4,6 +4,9 @@ Every setting has a documented default that runs the whole assistant on one
 machine with SQLite and no keys. Values can also come from an untracked `.env`
 file at the repository root (KEY=value lines); real environment variables win.
 `python settings.py` prints the effective configuration (secrets masked).
+
+(Over 300 lines on purpose: one place for every setting, each with its default and
+description, grouped by the README section that explains it.)
 """
 
 from __future__ import annotations
