@@ -56,23 +56,9 @@ def retrain_ours(work: Path) -> float:
     """Train our model from scratch into a temp folder, timed (same arguments as ensure_model)."""
     out = work / "retrained"
     out.mkdir(parents=True, exist_ok=True)
-    argv = [
-        sys.executable,
-        "-m",
-        "rasa",
-        "train",
-        "--config",
-        "config.yml",
-        "--domain",
-        "domain.yml",
-        "--data",
-        "bot/data",
-        "--out",
-        str(out),
-        "--fixed-model-name",
-        "benchmark-retrain",
-        "--force",
-    ]
+    from ops import build_steps
+
+    argv = build_steps.train_argv(out, "benchmark-retrain")
     print("==> retraining our model from scratch (timed)", flush=True)
     return _run_timed(argv, ROOT, _rasa_env(work / "retrain-cache"), work / "retrain.log")
 

@@ -86,6 +86,27 @@ def model_path() -> Path:
     return settings.MODEL_DIR / f"model-{model_fingerprint()}.tar.gz"
 
 
+def train_argv(out: Path, model_name: str) -> List[str]:
+    """`rasa train` on the project's data into `out` as `model_name`.tar.gz (also the benchmark's retraining)."""
+    return [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "bot/data",
+        "--out",
+        str(out),
+        "--fixed-model-name",
+        model_name,
+        "--force",  # the caller has decided that training is needed (our fingerprint, or a timed run)
+    ]
+
+
 def ensure_model(force: bool = False) -> Path:
     """Train a model unless one for exactly this data already exists."""
     from ops import nlu_from_vocabulary
@@ -98,23 +119,7 @@ def ensure_model(force: bool = False) -> Path:
     settings.LOG_DIR.mkdir(parents=True, exist_ok=True)
     print(f"==> training the Rasa model {target.name} (takes a few minutes; log: logs/train.log)", flush=True)
     started = time.monotonic()
-    argv = [
-        sys.executable,
-        "-m",
-        "rasa",
-        "train",
-        "--config",
-        "config.yml",
-        "--domain",
-        "domain.yml",
-        "--data",
-        "bot/data",
-        "--out",
-        str(settings.MODEL_DIR),
-        "--fixed-model-name",
-        target.name[: -len(".tar.gz")],
-        "--force",  # our own fingerprint already decided that training is needed
-    ]
+    argv = train_argv(settings.MODEL_DIR, target.name[: -len(".tar.gz")])
     env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
     with open(settings.LOG_DIR / "train.log", "wb") as log:
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
